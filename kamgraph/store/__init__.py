@@ -1,0 +1,25 @@
+"""Stores: where the graph lives. :func:`open_store` picks the backend from a URL."""
+
+from __future__ import annotations
+
+from kamgraph.errors import StoreUnavailable
+from kamgraph.store.base import Counts, GraphStore, WriteTransaction
+
+__all__ = ["Counts", "GraphStore", "WriteTransaction", "open_store"]
+
+SQLITE_PREFIX = "sqlite:///"
+NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
+
+
+def open_store(url: str) -> GraphStore:
+    """Open the store at ``url``: ``sqlite:///path/to/file.db`` or a Neo4j URL."""
+    if url.startswith(SQLITE_PREFIX):
+        from kamgraph.store.sqlite import SqliteStore
+
+        return SqliteStore(url.removeprefix(SQLITE_PREFIX))
+    if url.startswith(NEO4J_SCHEMES):
+        from kamgraph.store.neo4j import Neo4jStore  # type: ignore[import-not-found]
+
+        return Neo4jStore(url)
+    raise StoreUnavailable(
+        f"unknown store URL {url!r}: use sqlite:///path/to/file.db or neo4j://host:7687")

@@ -1,0 +1,127 @@
+"""What only the embedded store promises: WAL, schema upgrades, crash safety, readers beside a writer."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from kamgraph.errors import StoreUnavailable
+from kamgraph.model import Node
+from kamgraph.store import open_store
+from kamgraph.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SqliteStore
+
+
+def test_open_store_by_url(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path}/team.db")
+    assert isinstance(store, SqliteStore)
+    assert store.path == tmp_path / "team.db"
+    store.close()
+
+
+def test_unknown_url_is_refused() -> None:
+    with pytest.raises(StoreUnavailable, match="unknown store URL"):
+        open_store("postgres://localhost/kam")
+
+
+def test_wal_and_schema_version(sqlite_store: SqliteStore) -> None:
+    db = sqlite3.connect(sqlite_store.path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert sqlite_store.schema_version() == SCHEMA_VERSION == 2
+
+
+def test_upgrade_from_schema_1_keeps_data_and_adds_search(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    MIGRATIONS[0](db)
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO nodes (id, label, name, props) VALUES "
+               "('s-1', 'Stakeholder', 'Доктор Иванова', '{\"tier\": 1}')")
+    db.close()
+    store = SqliteStore(path)
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.get_node("s-1") == Node("Stakeholder", "s-1", "Доктор Иванова", {"tier": 1})
+    assert [n.id for n in store.search("иванова")] == ["s-1"]
+    store.close()
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "future.db"
+    SqliteStore(path).close()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(StoreUnavailable, match="newer than this kamgraph"):
+        SqliteStore(path)
+
+
+def test_unopenable_file_is_a_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "dir.db").mkdir()
+    with pytest.raises(StoreUnavailable, match="cannot open"):
+        SqliteStore(tmp_path / "dir.db")
+
+
+def test_readers_see_the_last_commit_while_a_writer_writes(sqlite_store: SqliteStore) -> None:
+    sqlite_store.upsert([Node("Stakeholder", "s-1", "A", {})])
+    in_transaction, release = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with sqlite_store.transaction() as tx:
+            tx.upsert_nodes([Node("Stakeholder", "s-2", "B", {})])
+            in_transaction.set()
+            release.wait(10)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert in_transaction.wait(10)
+    reader = SqliteStore(sqlite_store.path)  # another connection, as another process would
+    assert reader.counts().nodes == 1  # not blocked, and not seeing uncommitted work
+    release.set()
+    writer.join()
+    assert reader.counts().nodes == 2
+    reader.close()
+
+
+KILLED_IMPORT = """
+import sys
+from pathlib import Path
+from kamgraph.io import import_path
+from kamgraph.store.sqlite import SqliteStore
+
+def progress(phase, done):
+    if phase == "writing" and done >= 20_000:
+        print("WRITING", flush=True)
+        sys.stdin.read()  # wait here, mid-transaction, until killed
+
+import_path(SqliteStore(sys.argv[1]), Path(sys.argv[2]), progress=progress)
+"""
+
+
+def test_a_killed_import_leaves_the_previous_state(tmp_path: Path) -> None:
+    db_path = tmp_path / "kamgraph.db"
+    store = SqliteStore(db_path)
+    store.upsert([Node("Stakeholder", "s-keep", "Kept", {"tier": 1})])
+    before = (store.counts(), store.graph_version())
+    store.close()
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"nodes": [
+        {"label": "Stakeholder", "id": f"s-{i:06d}", "name": f"Person {i}"} for i in range(60_000)
+    ]}))
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_IMPORT, str(db_path), str(big)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "WRITING"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL
+    store = SqliteStore(db_path)
+    assert (store.counts(), store.graph_version()) == before
+    assert store.get_node("s-000001") is None
+    db = sqlite3.connect(db_path)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    store.close()
