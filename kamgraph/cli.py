@@ -107,7 +107,10 @@ def _print_problems(exc: ValidationFailed) -> None:
 
 @contextmanager
 def _store() -> Iterator[GraphStore]:
-    store = open_store(_state.db)
+    settings = Settings()
+    password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
+    store = open_store(_state.db, user=settings.neo4j_user, password=password,
+                       database=settings.neo4j_database)
     try:
         yield store
     finally:
@@ -181,7 +184,7 @@ def export_command(
 @app.command("demo")
 @cli_errors
 def demo_command(
-    scale: Annotated[int | None, typer.Option(help="Stakeholders to generate.", min=50,
+    scale: Annotated[int | None, typer.Option(help="Stakeholders to generate.", min=200,
                                               max=1_000_000)] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")
                     ] = 42,

@@ -37,8 +37,10 @@ MAX_ID = 200
 MAX_STRING = 2_000
 MAX_TEXT = 20_000
 LIST_SEPARATOR = ";"  # CSV list cells; list items may not contain it
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")  # _names are kamgraph's own
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Dates sort as text, so only the extended calendar form: 2026-03-31 (optionally with a time).
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 NODE_KEYS = frozenset({"id", "name", "label"})  # record keys that are not properties
 REL_KEYS = frozenset({"type", "from", "to"})
 
@@ -421,15 +423,16 @@ def _to_number(value: Any, kind: Kind, from_text: bool) -> float | int | None:
     if isinstance(value, bool):
         return None
     if from_text and isinstance(value, str):
-        try:
-            value = int(value) if kind == "int" else float(value)
+        try:  # "1" stays 1 as in JSON, so a CSV round trip keeps the value's type
+            whole = kind == "int" or value.lstrip("+-").isdigit()
+            value = int(value) if whole else float(value)
         except ValueError:
             return None
     if kind == "int":
         if isinstance(value, float) and value.is_integer():
             return int(value)
         return value if isinstance(value, int) else None
-    if isinstance(value, int | float) and math.isfinite(value):
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value)):
         return value
     return None
 
@@ -446,7 +449,7 @@ def _plain(number: float) -> str:
 
 def _convert_date(prop: Prop, value: Any, from_text: bool) -> tuple[Any, str | None]:
     reason = f"{value!r} is not an ISO 8601 date such as 2026-03-31"
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not ISO_DATE.match(value):
         return None, reason
     try:
         if len(value) == 10:

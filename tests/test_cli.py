@@ -99,7 +99,7 @@ def test_show_and_search(loaded: str) -> None:
 
 
 def test_show_missing_id_exits_1_with_one_line(loaded: str) -> None:
-    code, stdout, stderr = kamgraph("--db", loaded, "show", "s-nobody")
+    code, _stdout, stderr = kamgraph("--db", loaded, "show", "s-nobody")
     assert code == 1
     assert stderr.strip() == f"error: no node with id 's-nobody' in {loaded}"
 
@@ -115,7 +115,7 @@ def test_delete(loaded: str) -> None:
 def test_delete_asks_first(loaded: str) -> None:
     result = runner.invoke(app, ["--db", loaded, "delete", "s-petrov"], input="n\n")
     assert result.exit_code == 1
-    code, stdout, _ = kamgraph("--db", loaded, "stats", "--json")
+    _code, stdout, _ = kamgraph("--db", loaded, "stats", "--json")
     assert json.loads(stdout)["nodes"] == 3
 
 
@@ -165,5 +165,5 @@ def test_no_traceback_without_debug_but_with_it(tmp_path: Path) -> None:
 
 def test_db_from_environment(loaded: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KAMGRAPH_DB", loaded)
-    code, stdout, _ = kamgraph("stats", "--json")
+    _code, stdout, _ = kamgraph("stats", "--json")
     assert json.loads(stdout)["store"] == loaded

@@ -67,10 +67,11 @@ def read_csv_file(path: Path) -> Iterator[RawRecord]:
     kind, required = ("node", NODE_COLUMNS) if label else ("relationship", REL_COLUMNS)
     with _open(path) as stream:
         reader = csv.reader(stream)
-        header = _check_header(path.name, next(reader, None), required)
-        try:
+        try:  # the header read decodes the first block of the file too
+            header = _check_header(path.name, next(reader, None), required)
             for number, row in enumerate(reader, start=2):
-                yield _record(path.name, number, header, row, kind, label)
+                if row:  # a blank line is no record
+                    yield _record(path.name, number, header, row, kind, label)
         except UnicodeDecodeError as exc:
             raise ValidationFailed([Problem(path.name, "file", None, _not_utf8(exc))]) from None
         except csv.Error as exc:

@@ -31,7 +31,7 @@ from kamgraph.model import (
     parse_node,
     parse_relationship,
 )
-from kamgraph.store.base import GraphStore
+from kamgraph.store.base import GraphStore, WriteTransaction
 
 __all__ = ["ImportReport", "RawRecord", "import_records"]
 
@@ -157,7 +157,7 @@ class _Staging:
         fresh: dict[str, tuple[Node, Where]] = {}
         for node, where in nodes:
             if node.id in fresh:
-                self._merge_node(fresh[node.id], node, where)
+                fresh[node.id][0].props = self._merge_node(fresh[node.id], node, where)
             else:
                 fresh[node.id] = (node, where)
         for row in self._staged_nodes(list(fresh)):
@@ -182,17 +182,23 @@ class _Staging:
         for rel, where in rels:
             if rel.identity in fresh:
                 first, first_where = fresh[rel.identity]
-                self._merge_props(first.props, rel.props, where, _name(rel), first_where)
+                first.props = self._merge_props(first.props, rel.props, where, _name(rel),
+                                                first_where)
             else:
                 fresh[rel.identity] = (rel, where)
-        for row in self._staged_relationships(list(fresh)):
-            rel, where = fresh.pop((row[0], row[1], row[2], row[3]))
-            merged = self._merge_props(json.loads(row[4]), rel.props, where, _name(rel),
-                                       Where(row[5], row[6]))
-            self.db.execute("UPDATE rels SET props = ? WHERE type = ? AND src = ? AND dst = ? "
-                            "AND key = ?", (_json(merged), *row[:4]))
-        self.db.executemany("INSERT INTO rels VALUES (?, ?, ?, ?, ?, ?, ?)", [
-            (*r.identity, _json(r.props), w.file, w.location) for r, w in fresh.values()])
+        # Repeats of earlier batches park in the again_* columns (rare, and found through a
+        # partial index), so the usual batch costs one insert and no look-ups.
+        self.db.executemany(
+            "INSERT INTO rels VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL) ON CONFLICT DO UPDATE "
+            "SET again_props = excluded.props, again_file = excluded.file, "
+            "again_location = excluded.location",
+            [(*r.identity, _json(r.props), w.file, w.location) for r, w in fresh.values()])
+        for row in self.db.execute(_REPEATED_RELATIONSHIPS).fetchall():
+            first = Relationship(row[0], row[1], row[2], json.loads(row[4]))
+            merged = self._merge_props(first.props, json.loads(row[7]), Where(row[8], row[9]),
+                                       _name(first), Where(row[5], row[6]))
+            self.db.execute("UPDATE rels SET props = ?, again_props = NULL WHERE type = ? AND "
+                            "src = ? AND dst = ? AND key = ?", (_json(merged), *row[:4]))
 
     def _merge_props(self, first: dict[str, Any], second: dict[str, Any], where: Where,
                      what: str, first_where: Where) -> dict[str, Any]:
@@ -208,14 +214,6 @@ class _Staging:
             yield from self.db.execute(
                 "SELECT id, label, name, props, file, location FROM nodes "
                 f"WHERE id IN ({_marks(chunk)})", chunk).fetchall()
-
-    def _staged_relationships(self, identities: list[tuple[str, str, str, str]]
-                              ) -> Iterator[tuple[Any, ...]]:
-        for chunk in _chunks(identities, 200):
-            keys = " OR ".join(["(type = ? AND src = ? AND dst = ? AND key = ?)"] * len(chunk))
-            yield from self.db.execute(
-                f"SELECT type, src, dst, key, props, file, location FROM rels WHERE {keys}",
-                [part for identity in chunk for part in identity]).fetchall()
 
     # -- pass 2 --------------------------------------------------------------------------
     def resolve_references(self, store: GraphStore) -> None:
@@ -259,8 +257,10 @@ class _Staging:
 
     # -- pass 3 --------------------------------------------------------------------------
     def write_to(self, store: GraphStore, batch_size: int, progress: Progress | None) -> None:
-        done = 0
-        with store.transaction() as tx:
+        """Everything in one transaction; a retried transaction reads the staging again."""
+
+        def work(tx: WriteTransaction) -> None:
+            done = 0
             for nodes in self._read_batches(
                     "SELECT label, id, name, props FROM nodes ORDER BY id", batch_size):
                 tx.upsert_nodes([Node(r[0], r[1], r[2], json.loads(r[3])) for r in nodes])
@@ -276,6 +276,8 @@ class _Staging:
                 if progress:
                     progress("writing", done)
 
+        store.write(work)
+
     def _read_batches(self, sql: str, batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
         cursor = self.db.execute(sql)
         while batch := cursor.fetchmany(batch_size):
@@ -286,12 +288,19 @@ _STAGING_SCHEMA = (
     "CREATE TABLE nodes (id TEXT PRIMARY KEY, label TEXT, name TEXT, props TEXT, file TEXT, "
     "location TEXT)",
     "CREATE TABLE rels (type TEXT, src TEXT, dst TEXT, key TEXT, props TEXT, file TEXT, "
-    "location TEXT, PRIMARY KEY (type, src, dst, key))",
+    "location TEXT, again_props TEXT, again_file TEXT, again_location TEXT, "
+    "PRIMARY KEY (type, src, dst, key))",
+    "CREATE INDEX rels_again ON rels (type) WHERE again_props IS NOT NULL",
     "CREATE TABLE known (id TEXT PRIMARY KEY, label TEXT)",
     "CREATE TABLE broken (id TEXT PRIMARY KEY)",
     "CREATE TABLE allowed (type TEXT, src_label TEXT, dst_label TEXT, "
     "PRIMARY KEY (type, src_label, dst_label))",
 )
+
+_REPEATED_RELATIONSHIPS = """
+    SELECT type, src, dst, key, props, file, location, again_props, again_file, again_location
+    FROM rels WHERE again_props IS NOT NULL
+"""
 
 # Relationships whose ends are missing or carry labels their type does not allow.
 _BAD_ENDPOINTS = """

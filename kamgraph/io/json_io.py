@@ -30,9 +30,16 @@ def read_json(path: Path) -> Iterator[RawRecord]:
             except ijson.JSONError as exc:
                 raise ValidationFailed([Problem(path.name, "file", None,
                                                 f"is not valid JSON: {exc}")]) from None
-    if not found:
+    if not found and not _has_lists(path):
         raise ValidationFailed([Problem(path.name, "file", None,
                                         'has no "nodes" or "relationships" list')])
+
+
+def _has_lists(path: Path) -> bool:
+    """Whether the file has a "nodes" or "relationships" list, maybe an empty one."""
+    with _open(path) as stream:
+        return any(event == "start_array" and prefix in dict(SECTIONS)
+                   for prefix, event, _ in ijson.parse(stream))
 
 
 def _record(item: Any, kind: str, where: Where) -> RawRecord:

@@ -11,15 +11,17 @@ SQLITE_PREFIX = "sqlite:///"
 NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://", "bolt+ssc://")
 
 
-def open_store(url: str) -> GraphStore:
-    """Open the store at ``url``: ``sqlite:///path/to/file.db`` or a Neo4j URL."""
+def open_store(url: str, *, user: str = "neo4j", password: str | None = None,
+               database: str = "neo4j") -> GraphStore:
+    """Open the store at ``url``: ``sqlite:///path/to/file.db`` or a Neo4j URL (with the
+    Neo4j user, password and database)."""
     if url.startswith(SQLITE_PREFIX):
         from kamgraph.store.sqlite import SqliteStore
 
         return SqliteStore(url.removeprefix(SQLITE_PREFIX))
     if url.startswith(NEO4J_SCHEMES):
-        from kamgraph.store.neo4j import Neo4jStore  # type: ignore[import-not-found]
+        from kamgraph.store.neo4j import Neo4jStore
 
-        return Neo4jStore(url)
+        return Neo4jStore(url, user=user, password=password, database=database)
     raise StoreUnavailable(
         f"unknown store URL {url!r}: use sqlite:///path/to/file.db or neo4j://host:7687")

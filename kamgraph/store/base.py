@@ -27,16 +27,18 @@ Subgraphs (the same definition on every backend):
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self
+from typing import Any, Literal, Self, TypeVar
 
 import networkx as nx
 
 from kamgraph.model import Node, Relationship
 
 __all__ = ["Counts", "GraphStore", "WriteTransaction", "to_networkx"]
+
+T = TypeVar("T")
 
 # Person-to-person ties followed outward from a tender's committee.
 PERSON_TIES = ("INFLUENCES", "KNOWS", "REPORTS_TO")
@@ -84,19 +86,30 @@ class GraphStore(ABC):
     def transaction(self) -> AbstractContextManager[WriteTransaction]:
         """A write transaction: commits when the block ends, rolls back on an exception."""
 
+    def write(self, work: Callable[[WriteTransaction], T]) -> T:
+        """Run ``work`` in one write transaction and return its result.
+
+        Backends whose transactions can fail transiently (a Neo4j leader change) run it
+        again, so ``work`` must be safe to repeat (upserts are).
+        """
+        with self.transaction() as tx:
+            return work(tx)
+
     def upsert(self, nodes: Sequence[Node] = (), relationships: Sequence[Relationship] = (),
                ) -> None:
         """Write a batch atomically (nodes first, so relationships find their ends)."""
-        with self.transaction() as tx:
+
+        def work(tx: WriteTransaction) -> None:
             if nodes:
                 tx.upsert_nodes(nodes)
             if relationships:
                 tx.upsert_relationships(relationships)
 
+        self.write(work)
+
     def delete_node(self, node_id: str) -> bool:
         """Erase a node and every relationship it has; ``False`` if it was not there."""
-        with self.transaction() as tx:
-            return tx.delete_node(node_id)
+        return self.write(lambda tx: tx.delete_node(node_id))
 
     # -- reading -------------------------------------------------------------------------
     def snapshot(self) -> AbstractContextManager[None]:

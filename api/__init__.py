@@ -1,0 +1,1 @@
+"""The kamgraph web app (FastAPI); filled by the web-app issue."""

@@ -1,0 +1,3 @@
+// Every committed write transaction runs this once.
+MATCH (m:KgMeta {key: 'graph'})
+SET m.version = m.version + 1

@@ -1,0 +1,3 @@
+MATCH (:KgNode)-[r]->(:KgNode)
+RETURN type(r) AS type, count(*) AS count
+ORDER BY type

@@ -1,0 +1,2 @@
+MATCH (n:KgNode {id: $id})
+RETURN [l IN labels(n) WHERE l <> 'KgNode'][0] AS label, properties(n) AS props

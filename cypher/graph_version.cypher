@@ -1,0 +1,2 @@
+MATCH (m:KgMeta {key: 'graph'})
+RETURN m.version AS version

@@ -1,0 +1,3 @@
+UNWIND $ids AS id
+MATCH (n:KgNode {id: id})
+RETURN [l IN labels(n) WHERE l <> 'KgNode'][0] AS label, properties(n) AS props

@@ -1,0 +1,3 @@
+MATCH (n:KgNode {id: $id})-[r]-(:KgNode)
+WHERE $type IS NULL OR type(r) = $type
+RETURN type(r) AS type, startNode(r).id AS src, endNode(r).id AS dst, properties(r) AS props
