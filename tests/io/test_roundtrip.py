@@ -229,7 +229,7 @@ def test_demo_territory_round_trips(store: GraphStore, tmp_path: Path) -> None:
     import_records(store, (RawRecord("node" if "label" in r else "relationship", r,
                                      Where("demo", "generated")) for r in records))
     counts = store.counts()
-    assert counts.labels["Stakeholder"] == demo.MIN_SCALE
+    assert counts.labels["Stakeholder"] == MIN_SCALE
     first = exported(store, tmp_path / "first.json")
     export_graph(store, tmp_path / "csv", "csv")
     with SqliteStore(tmp_path / "json" / "copy.db") as copy:
