@@ -337,6 +337,29 @@ def delete_command(
           f"deleted {node.label} {node_id} and {count} relationships")
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command("serve")
+@cli_errors
+def serve_command(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+) -> None:
+    """Serve the web app and its JSON API (under /api/v1).
+
+    Example: kamgraph serve --port 8000
+    """
+    import uvicorn
+
+    from api.main import create_app
+
+    if host not in LOOPBACK:
+        err.print(f"[yellow]warning:[/yellow] listening on {host} without TLS: put a "
+                  "TLS-terminating proxy in front before anyone else connects", soft_wrap=True)
+    uvicorn.run(create_app(Settings(db=_state.db)), host=host, port=port)
+
+
 def run() -> None:
     """Console entry point."""
     app(prog_name="kamgraph")

@@ -49,7 +49,7 @@ def kamgraph(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-COMMANDS = ["import", "export", "demo", "stats", "show", "search", "delete"]
+COMMANDS = ["import", "export", "demo", "stats", "show", "search", "delete", "serve"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

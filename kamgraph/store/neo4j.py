@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, NoReturn, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
@@ -30,6 +30,7 @@ T = TypeVar("T")
 NODE_INTERNAL = frozenset({"id", "name", "_search"})
 REL_INTERNAL = frozenset({"_key"})
 SCHEMA = ("schema_node_id", "schema_search", "schema_meta")
+TOO_LARGE = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 
 
 def public_url(url: str) -> str:
@@ -57,8 +58,12 @@ class Neo4jStore(GraphStore):
         except (Neo4jError, DriverError, OSError, ValueError) as exc:
             self._fail(exc)
 
-    def _fail(self, exc: Exception) -> None:
-        if isinstance(exc, AuthError):
+    def _fail(self, exc: Exception) -> NoReturn:
+        if getattr(exc, "code", None) == TOO_LARGE:
+            cause = ("the write does not fit in the server's transaction memory "
+                     "(dbms.memory.transaction.total.max): give Neo4j more heap, or import "
+                     "the data in several smaller files")
+        elif isinstance(exc, AuthError):
             cause = "the user name or password is wrong"
         elif isinstance(exc, ServiceUnavailable):
             cause = "the server does not answer"
@@ -90,7 +95,12 @@ class Neo4jStore(GraphStore):
     # -- writing -------------------------------------------------------------------------
     def write(self, work: Callable[[WriteTransaction], T]) -> T:
         def managed(tx: ManagedTransaction) -> T:
-            result = work(_Neo4jWrite(tx))
+            try:
+                result = work(_Neo4jWrite(tx))
+            except Neo4jError as exc:
+                if exc.code == TOO_LARGE:
+                    self._fail(exc)  # transient to the driver, but a retry cannot fit either
+                raise
             tx.run(query("bump_version")).consume()
             return result
 
@@ -99,7 +109,6 @@ class Neo4jStore(GraphStore):
                 return session.execute_write(managed)
         except (Neo4jError, DriverError) as exc:
             self._fail(exc)
-            raise  # unreachable: _fail raises
 
     @contextmanager
     def transaction(self) -> Iterator[WriteTransaction]:
@@ -186,10 +195,18 @@ class _Neo4jWrite(WriteTransaction):
         record = self._tx.run(query(name), params).single()
         return record[0] if record else None
 
+    def _write_rows(self, name: str, rows: list[dict[str, Any]]) -> int:
+        """Run a batch upsert; returns how many rows it wrote."""
+        written = int(self._single(name, rows=rows) or 0)
+        # The driver keeps every query's parameters until the transaction ends; emptying the
+        # batch (already sent) keeps a large import's client memory bounded by one batch.
+        rows.clear()
+        return written
+
     def upsert_nodes(self, nodes: Sequence[Node]) -> None:
         rows = [{"id": n.id, "label": n.label, "name": n.name, "search": n.name.casefold(),
                  "props": n.props} for n in nodes]
-        if self._single("upsert_nodes", rows=rows) != len(rows):
+        if self._write_rows("upsert_nodes", rows) != len(nodes):
             self._refuse_relabel(nodes)
 
     def _refuse_relabel(self, nodes: Sequence[Node]) -> None:
@@ -203,9 +220,9 @@ class _Neo4jWrite(WriteTransaction):
     def upsert_relationships(self, relationships: Sequence[Relationship]) -> None:
         rows = [{"type": r.type, "from": r.start, "to": r.end, "key": r.key, "props": r.props}
                 for r in relationships]
-        written = self._single("upsert_relationships", rows=rows)
-        if written != len(rows):
-            raise ValidationFailed([Problem(None, "relationships", "from", f"{len(rows) - written} "
+        missing = len(relationships) - self._write_rows("upsert_relationships", rows)
+        if missing:
+            raise ValidationFailed([Problem(None, "relationships", "from", f"{missing} "
                                             "relationships name an id that is not in the store")])
 
     def delete_node(self, node_id: str) -> bool:

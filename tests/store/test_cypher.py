@@ -56,3 +56,11 @@ def test_every_file_parses_on_neo4j() -> None:
                 session.run("EXPLAIN " + query(name)).consume()
     finally:
         store.close()
+
+
+def test_relationship_upsert_has_one_branch_per_model_type() -> None:
+    from kamgraph.model import REL_TYPES
+
+    text = query("upsert_relationships")
+    branches = re.findall(r"WHERE row\.type = '(\w+)'\n\s+MERGE \(a\)-\[r:(\w+) ", text)
+    assert [a for a, b in branches if a == b] == list(REL_TYPES)
