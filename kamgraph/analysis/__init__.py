@@ -1,0 +1,1 @@
+"""Analyses: pure functions over networkx graphs, one module per family."""
