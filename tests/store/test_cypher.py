@@ -16,7 +16,7 @@ NAME_USE = re.compile(r"""(?:query|_read|_stream|_single)\(\s*["'](\w+)["']""")
 
 
 def used_names() -> set[str]:
-    sources = [*ROOT.glob("kamgraph/**/*.py"), ROOT / "tests" / "conftest.py"]
+    sources = [*ROOT.glob("kamgraph/**/*.py"), *ROOT.glob("bench/*.py"), ROOT / "tests" / "conftest.py"]
     text = "\n".join(path.read_text(encoding="utf-8") for path in sources)
     listed = re.findall(r'"(\w+)"', text)  # names kept in tuples and maps (SCHEMA, steps)
     return set(NAME_USE.findall(text)) | (set(listed) & set(names()))

@@ -95,3 +95,21 @@ def test_server_killed_mid_import_leaves_the_previous_content(tmp_path: Path) ->
     store = Neo4jStore(str(NEO4J_URL), password=NEO4J_PASSWORD)
     assert ([n.record() for n in store.iter_nodes()], store.graph_version()) == before
     store.close()
+
+
+def test_a_write_too_large_for_the_server_says_what_to_do() -> None:
+    # Community Neo4j cannot lower its transaction memory limit at run time, so the error the
+    # server raises (code below) is given to the translation directly.
+    from kamgraph.store.neo4j import TOO_LARGE
+
+    class TooLarge(Exception):
+        code = TOO_LARGE
+
+    store = Neo4jStore.__new__(Neo4jStore)
+    store.url = "bolt://127.0.0.1:7687"
+    with pytest.raises(StoreUnavailable) as failed:
+        store._fail(TooLarge("dbms.memory.transaction.total.max threshold reached"))
+    assert str(failed.value) == (
+        "cannot use Neo4j at bolt://127.0.0.1:7687: the write does not fit in the server's "
+        "transaction memory (dbms.memory.transaction.total.max): give Neo4j more heap, or import "
+        "the data in several smaller files")
