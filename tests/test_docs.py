@@ -1,0 +1,35 @@
+"""The README's two command lines and the documented settings cannot drift from the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kamgraph.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def code_block_after(heading: str) -> list[str]:
+    section = README.split(heading, 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None, heading
+    return [line for line in block.group(1).splitlines() if line.strip()]
+
+
+def test_quick_start_is_one_line_that_installs_and_runs_the_demo() -> None:
+    (line,) = code_block_after("**Quick start**")
+    assert line.startswith("python3 -m venv .venv && .venv/bin/pip install")
+    assert line.endswith(".venv/bin/kamgraph demo")
+
+
+def test_tests_are_one_line_and_ci_runs_it() -> None:
+    assert code_block_after("**Tests**") == ["scripts/test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "scripts/test" in ci
+
+
+def test_every_setting_is_documented() -> None:
+    for name in Settings.model_fields:
+        assert f"`KAMGRAPH_{name.upper()}`" in README, name
