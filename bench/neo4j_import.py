@@ -16,6 +16,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -116,11 +117,14 @@ def main() -> None:
     password = os.environ.get("KAMGRAPH_NEO4J_PASSWORD", "kamgraph-test-pw")
     json_path, csv_path = demo_files(args.scale, args.seed)
     store = Neo4jStore(args.url, password=password)
+    result: dict[str, Any] = {"scale": args.scale, "cores": os.cpu_count()}
+    steps = {"kamgraph_import": lambda: kamgraph_import(store, json_path),
+             "per_record": lambda: per_record(store, json_path, args.sample),
+             "load_csv": lambda: load_csv(store, csv_path)}
     try:
-        result = {"scale": args.scale, "cores": os.cpu_count(),
-                  "kamgraph_import": kamgraph_import(store, json_path),
-                  "per_record": per_record(store, json_path, args.sample),
-                  "load_csv": load_csv(store, csv_path)}
+        for name, step in steps.items():
+            result[name] = step()
+            print(name, json.dumps(result[name]), file=sys.stderr, flush=True)
     finally:
         wipe(store)
         store.close()
