@@ -21,7 +21,8 @@ from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kamgraph import __version__
+from kamgraph import __version__, services
+from kamgraph.analysis import influence
 from kamgraph.errors import KamgraphError, NotFound, ValidationFailed
 from kamgraph.io import ExportFormat, export_graph, import_path
 from kamgraph.io.importer import ImportReport, RawRecord, import_records
@@ -75,10 +76,12 @@ def cli_errors(command: Callable[P, R]) -> Callable[P, R]:
         _state.json = bool(kwargs.get("as_json"))
         try:
             return command(*args, **kwargs)
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors (exit 2) and deliberate exits: Typer reports them
         except ValidationFailed as exc:
             _print_problems(exc)
             raise typer.Exit(2) from None
-        except (KamgraphError, OSError) as exc:
+        except (KamgraphError, OSError, ValueError) as exc:  # ValueError: a bad option value
             if _state.debug:
                 raise
             err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
@@ -335,6 +338,340 @@ def delete_command(
         store.delete_node(node_id)
     _emit({"deleted": node_id, "relationships": count},
           f"deleted {node.label} {node_id} and {count} relationships")
+
+
+# -- analyses ------------------------------------------------------------------------------
+# Each command calls one function of kamgraph.services; --json prints its result unchanged.
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date like 2026-03-31") from None
+
+
+AsOfOption = Annotated[date | None, typer.Option(
+    "--as-of", parser=_iso_date, metavar="DATE", show_default=False,
+    help="Analyse the graph as it stood on this date (YYYY-MM-DD); default today.")]
+TerritoryOption = Annotated[str | None, typer.Option(
+    "--territory", metavar="ID", help="Only this territory and its sub-territories.")]
+QuietOption = Annotated[bool, typer.Option(
+    "--include-quiet", help="Also suggest people in a tender's quiet period (compliance risk).")]
+
+
+@app.command("rank")
+@cli_errors
+def rank_command(
+    territory: TerritoryOption = None,
+    organization: Annotated[str | None, typer.Option(
+        "--organization", metavar="ID", help="Only the staff of this organisation.")] = None,
+    metric: Annotated[str, typer.Option(help=f"One of: {', '.join(influence.METRICS)}.")
+                      ] = "influence",
+    top: Annotated[int, typer.Option(help="Show this many.", min=1)] = 20,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Rank people by influence or another metric: everyone, a territory or an organisation.
+
+    Example: kamgraph rank --territory tr-000001 --metric betweenness --top 10
+    """
+    if territory is not None and organization is not None:
+        raise typer.BadParameter("give --territory or --organization, not both")
+    with _store() as store:
+        result = services.rank(store, territory_id=territory, organization_id=organization,
+                               metric=metric, top=top, as_of=as_of)
+    table = _table("#", "id", "name", result["metric"], "organization", "stance")
+    for number, item in enumerate(result["items"], start=1):
+        table.add_row(str(number), item["id"], item["name"], _score(item["score"]),
+                      item["organization"] or "", item["stance"])
+    scope = f" in {territory}" if territory else f" at {organization}" if organization else ""
+    sampled = " (betweenness estimated from a sample)" if result["sampled"] else ""
+    _emit(result, _titled(f"people{scope} by {result['metric']} as of {result['as_of']}{sampled}",
+                          table))
+
+
+@app.command("tender")
+@cli_errors
+def tender_command(
+    tender_id: Annotated[str, typer.Argument(metavar="ID", help="The id of a tender.")],
+    top: Annotated[int, typer.Option(help="Show this many people.", min=1)] = 10,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Who decides a tender, who influences them, and where we stand with each.
+
+    Example: kamgraph tender t-000005 --top 10
+    """
+    with _store() as store:
+        result = services.tender_influence(store, tender_id, top=top, as_of=as_of)
+    table = _table("#", "name (id)", "influence", "role", "stance", "relationship", "flags")
+    for number, item in enumerate(result["items"], start=1):
+        table.add_row(str(number), f"{item['name']} ({item['id']})", _score(item["score"]),
+                      ", ".join(item["role"]), item["stance"], _relationship(item),
+                      ", ".join(flag.replace("_", " ") for flag in item["flags"]))
+    _emit(result, _titled(_tender_title(result), table))
+
+
+def _tender_title(result: dict[str, Any]) -> str:
+    tender = result["tender"]
+    quiet = ", quiet period" if tender["quiet_period"] else ""
+    return (f"{tender['name']} ({tender['id']}, {tender['status']}{quiet}): support balance "
+            f"{result['support_balance']:+.2f}, coverage {result['coverage']:.0%}, "
+            f"competitor exposure {result['competitor_exposure']:.0%}")
+
+
+def _relationship(item: dict[str, Any]) -> str:
+    relation = item["relationship"]
+    text = f"{relation['stage']} ({relation['account_manager']})" if relation else "none"
+    return text + (f", aligned with {item['competitor']}" if item["competitor"] else "")
+
+
+@app.command("paths")
+@cli_errors
+def paths_command(
+    target_id: Annotated[str, typer.Argument(metavar="TARGET_ID", help="The person to reach.")],
+    source: Annotated[str | None, typer.Option(
+        "--from", metavar="ACCOUNT_MANAGER_ID", help="Only paths starting at this account manager."
+    )] = None,
+    k: Annotated[int, typer.Option("--k", help="How many paths.", min=1)] = 3,
+    include_quiet: QuietOption = False,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """The strongest warm paths from our team to a person, through people who trust us.
+
+    Example: kamgraph paths s-000042 --from am-000002 --k 3
+    """
+    with _store() as store:
+        result = services.warm_paths(store, target_id, source_id=source, k=k,
+                                     include_quiet=include_quiet, as_of=as_of)
+        names = _names(store, {target_id} | {n for path in result["paths"] for n in path["nodes"]})
+    table = _table("#", "strength", "opens at", "path")
+    for number, path in enumerate(result["paths"], start=1):
+        table.add_row(str(number), f"{path['strength']:.3f}", path["stage"],
+                      _path(path["nodes"], names))
+    title = (f"warm paths to {names.get(target_id, target_id)} ({target_id}): "
+             f"{len(result['paths'])} found")
+    _emit(result, result["note"] if "note" in result else _titled(title, table))
+
+
+def _path(nodes: list[str], names: dict[str, str]) -> str:
+    return " → ".join(names.get(node, node) for node in nodes)
+
+
+@app.command("next-best")
+@cli_errors
+def next_best_command(
+    tender_id: Annotated[str, typer.Argument(metavar="TENDER_ID", help="The id of a tender.")],
+    k: Annotated[int, typer.Option("--k", help="How many people to suggest.", min=1)] = 5,
+    include_quiet: QuietOption = False,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Whom to engage next for a tender: the uncovered people who would raise coverage most.
+
+    Example: kamgraph next-best t-000005 --k 5
+    """
+    with _store() as store:
+        result = services.next_best(store, tender_id, k=k, include_quiet=include_quiet,
+                                    as_of=as_of)
+        names = _names(store, {node for item in result["items"] if item["path"]
+                               for node in item["path"]["nodes"]})
+    table = _table("#", "name (id)", "coverage gain", "warm path", "strength")
+    for number, item in enumerate(result["items"], start=1):
+        path = item["path"]
+        table.add_row(str(number), f"{item['name']} ({item['id']})", f"{item['gain']:+.1%}",
+                      _path(path["nodes"], names) if path else "no warm path",
+                      f"{path['strength']:.3f}" if path else "")
+    quiet = "" if include_quiet else (" (people in a tender's quiet period left out; "
+                                      "--include-quiet shows them)")
+    _emit(result, _titled(f"next best engagements for {tender_id}{quiet}", table))
+
+
+@app.command("coverage")
+@cli_errors
+def coverage_command(
+    territory_id: Annotated[str, typer.Argument(metavar="TERRITORY_ID", help="The territory.")],
+    compare: Annotated[date | None, typer.Option(
+        "--compare", parser=_iso_date, metavar="DATE", show_default=False,
+        help="Also compute coverage at this date and show the change.")] = None,
+    stale_days: Annotated[int | None, typer.Option(
+        "--stale-days", min=1, show_default=False,
+        help="A covering relationship without contact for longer is stale (default 90).")] = None,
+    top: Annotated[int | None, typer.Option(
+        help="Show only this many gaps (default all).", min=1, show_default=False)] = None,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Territory coverage: which key people nobody on the team has a working relationship with.
+
+    Example: kamgraph coverage tr-000001 --compare 2026-01-01 --top 10
+    """
+    with _store() as store:
+        result = services.coverage_report(store, territory_id, compare=compare,
+                                          stale_days=stale_days, top=top, as_of=as_of)
+    _emit(result, _coverage_tables(result))
+
+
+def _coverage_tables(result: dict[str, Any]) -> Group:
+    territory = result["territory"]
+    title = (f"{territory['name']} ({territory['id']}) as of {result['as_of']}: "
+             f"{result['people']} key people, coverage {result['coverage_weighted']:.0%} "
+             f"weighted by importance, {result['coverage_headcount']:.0%} by head count")
+    if result["compare"]:
+        then = result["compare"]
+        title += (f"; on {then['as_of']} {then['coverage_weighted']:.0%} / "
+                  f"{then['coverage_headcount']:.0%} ({then['delta_weighted']:+.0%} / "
+                  f"{then['delta_headcount']:+.0%})")
+    gaps = _table("#", "name (id)", "importance", "organization", "stance", "best stage")
+    for number, gap in enumerate(result["gaps"], start=1):
+        gaps.add_row(str(number), f"{gap['name']} ({gap['id']})", _score(gap["importance"]),
+                     _name_of(gap["organization"]), gap["stance"] or "",
+                     gap["best_stage"] or "none")
+    team = _table("account manager", "covers", "relationships", "importance covered")
+    for row in result["by_account_manager"]:
+        team.add_row(f"{row['name']} ({row['id']})", str(row["covered"]),
+                     str(row["relationships"]), _score(row["importance_covered"]))
+    return Group(_titled(title, gaps), _titled("by account manager", team),
+                 *_entrenched_and_stale(result))
+
+
+def _entrenched_and_stale(result: dict[str, Any]) -> list[Group]:
+    entrenched = _table("name (id)", "competitor", "strength", "covered")
+    for row in result["competitor_entrenched"]:
+        entrenched.add_row(f"{row['name']} ({row['id']})", _name_of(row["competitor"]),
+                           "" if row["strength"] is None else f"{row['strength']:.2f}",
+                           "yes" if row["covered"] else "no")
+    stale = _table("name (id)", "account manager", "stage", "last contact", "days")
+    for row in result["stale"]:
+        stale.add_row(f"{row['name']} ({row['id']})", _name_of(row["account_manager"]), row["stage"],
+                      row["last_contact"] or "never", "" if row["days"] is None else str(row["days"]))
+    return [_titled("competitor-entrenched key people", entrenched),
+            _titled("stale covering relationships", stale)]
+
+
+@app.command("factions")
+@cli_errors
+def factions_command(
+    territory: TerritoryOption = None,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Factions: groups of people more tied to each other than to the rest, and who leads them.
+
+    Example: kamgraph factions --territory tr-000001
+    """
+    with _store() as store:
+        result = services.factions(store, territory_id=territory, as_of=as_of)
+        names = _names(store, {p for faction in result["factions"] for p in faction["leaders"]})
+    table = _table("faction", "people", "influence share", "stance mix", "leaders")
+    for faction in result["factions"]:
+        table.add_row(str(faction["id"]), str(faction["size"]), f"{faction['influence_share']:.0%}",
+                      ", ".join(f"{s} {n}" for s, n in faction["stance_mix"].items()),
+                      _path(faction["leaders"], names).replace(" → ", ", "))
+    _emit(result, _titled(f"{len(result['factions'])} factions", table))
+
+
+@app.command("brokers")
+@cli_errors
+def brokers_command(
+    territory: TerritoryOption = None,
+    top: Annotated[int, typer.Option(help="Show this many.", min=1)] = 10,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Brokers: the people who sit on the routes between groups (betweenness).
+
+    Example: kamgraph brokers --territory tr-000001 --top 10
+    """
+    with _store() as store:
+        result = services.brokers(store, territory_id=territory, top=top, as_of=as_of)
+    table = _table("#", "id", "name", "betweenness")
+    for number, item in enumerate(result["items"], start=1):
+        table.add_row(str(number), item["id"], item["name"], _score(item["score"]))
+    _emit(result, _titled("brokers", table))
+
+
+@app.command("what-if")
+@cli_errors
+def what_if_command(
+    person_id: Annotated[str, typer.Argument(metavar="PERSON_ID", help="The person who leaves.")],
+    tender: Annotated[str | None, typer.Option(
+        "--tender", metavar="ID", help="Show the change of influence on this tender.")] = None,
+    territory: Annotated[str | None, typer.Option(
+        "--territory", metavar="ID", help="Show the change of importance in this territory.")
+    ] = None,
+    top: Annotated[int, typer.Option(help="Show this many changes.", min=1)] = 10,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What if a person leaves: whose influence rises or falls, and how coverage changes.
+
+    Give exactly one of --tender and --territory.
+
+    Example: kamgraph what-if s-000042 --tender t-000005
+    """
+    if (tender is None) == (territory is None):
+        raise typer.BadParameter("give exactly one of --tender and --territory")
+    with _store() as store:
+        result = services.what_if(store, person_id, tender_id=tender, territory_id=territory,
+                                  top=top, as_of=as_of)
+    table = _table("name (id)", "before", "after", "change")
+    for row in result["changes"]:
+        table.add_row(f"{row['name']} ({row['id']})", _score(row["before"]), _score(row["after"]),
+                      f"{row['delta']:+.4f}")
+    removed, (kind, scope) = result["removed"], next(iter(result["scope"].items()))
+    _emit(result, _titled(
+        f"without {removed['name']} ({removed['id']}), {kind} {scope}: coverage "
+        f"{result['coverage_before']:.0%} → {result['coverage_after']:.0%}", table))
+
+
+@app.command("plans")
+@cli_errors
+def plans_command(
+    at_risk: Annotated[bool, typer.Option("--at-risk", help="Only the plans at risk.")] = False,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Relationship plans: where each stands against its goal, and which are at risk.
+
+    Example: kamgraph plans --at-risk
+    """
+    with _store() as store:
+        result = services.plan_status(store, at_risk_only=at_risk, as_of=as_of)
+    table = _table("plan", "stakeholder", "owner", "stage now → goal", "due", "status", "at risk")
+    for item in result["items"]:
+        table.add_row(f"{item['name']} ({item['id']})", _ref_name(item["stakeholder"]),
+                      _ref_name(item["account_manager"]),
+                      f"{item['current_stage']} → {item['goal_stage'] or '?'}", item["due"] or "",
+                      item["status"] or "", ", ".join(item["reasons"]) or "no")
+    _emit(result, _titled(f"{len(result['items'])} plans", table))
+
+
+def _ref_name(ref: dict[str, str] | None) -> str:
+    return f"{ref['name']} ({ref['id']})" if ref else ""
+
+
+def _name_of(value: dict[str, str] | str | None) -> str:
+    """A name, whether the analysis gives a {id, name} reference or the name itself."""
+    return value["name"] if isinstance(value, dict) else value or ""
+
+
+def _table(*headers: str) -> Table:
+    """A table for narrow terminals too: numbers and ids keep their width, text wraps."""
+    table = Table()
+    for header in headers:
+        fixed = header in _FIXED_COLUMNS or header in influence.METRICS
+        table.add_column(header, no_wrap=fixed, overflow="fold")
+    return table
+
+
+_FIXED_COLUMNS = frozenset({"#", "id", "strength", "coverage gain", "importance", "before", "after",
+                            "change", "days", "due", "people", "covers", "last contact"})
+
+
+def _score(value: float) -> str:
+    return f"{value:.4f}"
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

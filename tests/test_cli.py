@@ -49,7 +49,8 @@ def kamgraph(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-COMMANDS = ["import", "export", "demo", "stats", "show", "search", "delete", "serve"]
+COMMANDS = ["import", "export", "demo", "stats", "show", "search", "delete", "serve", "rank", "tender",
+            "paths", "next-best", "coverage", "factions", "brokers", "what-if", "plans"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -33,3 +33,16 @@ def test_tests_are_one_line_and_ci_runs_it() -> None:
 def test_every_setting_is_documented() -> None:
     for name in Settings.model_fields:
         assert f"`KAMGRAPH_{name.upper()}`" in README, name
+
+
+def test_every_analysis_weight_and_command_is_documented() -> None:
+    from dataclasses import fields
+
+    from kamgraph.analysis.config import AnalysisConfig
+
+    analyses = (ROOT / "docs" / "analyses.md").read_text(encoding="utf-8")
+    for field in fields(AnalysisConfig):
+        assert f"| `{field.name}` |" in analyses, field.name
+    for command in ("rank", "tender", "paths", "next-best", "coverage", "factions", "brokers",
+                    "what-if", "plans"):
+        assert f"| `{command} " in analyses, command

@@ -34,6 +34,10 @@ class AnalysisConfig:
 
     damping: float = 0.85
     """PageRank damping (influence rank and tender influence)."""
+    pagerank_tol: float = 1e-10
+    """PageRank stops when the L1 change of one iteration is below N * this."""
+    pagerank_max_iter: int = 1000
+    eigenvector_max_iter: int = 1000
 
     seniority: dict[str, float] = field(default_factory=lambda: {
         "executive": 1.0, "head": 0.7, "senior": 0.4, "staff": 0.2})
@@ -47,11 +51,20 @@ class AnalysisConfig:
     covered_stages: tuple[str, ...] = ("engaged", "trusted", "advocate")
     """A person is covered when some AccountManager RELATES_TO them at one of these stages."""
 
+    closed_tender_statuses: tuple[str, ...] = ("awarded", "cancelled")
+    """Tenders in these statuses no longer give their role holders decision power."""
+    quiet_statuses: tuple[str, ...] = ("evaluation",)
+    """A tender in one of these statuses (or inside its ``quiet_from``..``quiet_until``
+    window) puts its role holders in a quiet period."""
+
     importance_influence: float = 0.5
     """Importance = this * influence rank (scaled to the scope's maximum)
     + (1 - this) * decision power."""
 
     path_hops: int = 4
+    """Longest warm path and tender explanation path, in edges."""
+    explanation_paths: int = 3
+    """Influence paths listed per person to explain their tender influence."""
     stale_days: int = 90
 
 

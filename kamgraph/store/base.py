@@ -12,16 +12,17 @@ Subgraphs (the same definition on every backend):
 ``territory_subgraph(T)``
     T and its sub-territories (``PART_OF`` towards T, any depth); the organisations
     ``LOCATED_IN`` them and their sub-organisations; the people who work there; the
-    tenders those organisations issue, with their products, role holders and awardees;
-    the organisations those people are ``ALIGNED_WITH``; the account managers who
-    cover those territories or relate to those people. Edges: all among these nodes.
+    tenders those organisations issue or those people hold roles in, with their products,
+    role holders and awardees; the organisations those people are ``ALIGNED_WITH`` and the
+    events they attended; the account managers who cover those territories or relate to
+    those people. Edges: all among these nodes.
 ``neighbourhood(X, hops)``
     every node within ``hops`` steps of X, whatever the direction; edges among them.
 ``tender_subgraph(T, hops)``
     T, its issuer, products, awardee and role holders; the people within ``hops``
     person-to-person steps (``INFLUENCES``, ``KNOWS``, ``REPORTS_TO``) of the role
-    holders; their organisations, alignments and events; the account managers who
-    relate to any of them. Edges: all among these nodes.
+    holders; their organisations, alignments, events and other tenders; the account
+    managers who relate to any of them. Edges: all among these nodes.
 """
 
 from __future__ import annotations
@@ -178,10 +179,11 @@ class GraphStore(ABC):
         territories = self._closure({territory_id}, "PART_OF")
         organizations = self._closure(self._step(territories, ("LOCATED_IN",), "in"), "PART_OF")
         people = self._step(organizations, ("WORKS_AT",), "in")
-        tenders = self._step(organizations, ("ISSUED_BY",), "in")
+        tenders = self._step(organizations, ("ISSUED_BY",), "in") | self._step(
+            people, ("ROLE_IN",), "out")
         team = self._step(territories, ("COVERS",), "in") | self._step(people, ("RELATES_TO",), "in")
-        return (territories | organizations | people | team
-                | self._tender_parts(tenders) | self._step(people, ("ALIGNED_WITH",), "out"))
+        around = self._step(people, ("ALIGNED_WITH", "ATTENDED"), "out")
+        return territories | organizations | people | team | self._tender_parts(tenders) | around
 
     def _neighbourhood_ids(self, node_id: str, hops: int) -> set[str]:
         reached = frontier = {node_id}
@@ -196,7 +198,8 @@ class GraphStore(ABC):
         for _ in range(hops):
             reached = self._step(reached, PERSON_TIES, "both") - people
             people = people | reached
-        around = self._step(people, ("WORKS_AT", "ALIGNED_WITH", "ATTENDED"), "out")
+        # Their other tenders too: quiet periods and shared committees elsewhere count.
+        around = self._step(people, ("WORKS_AT", "ALIGNED_WITH", "ATTENDED", "ROLE_IN"), "out")
         return committee | people | around | self._step(people, ("RELATES_TO",), "in")
 
     def _tender_parts(self, tenders: set[str]) -> set[str]:

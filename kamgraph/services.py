@@ -1,0 +1,215 @@
+"""From a store and ids to an analysis: the layer the CLI (and later the web API) calls.
+
+Each function checks that its ids name nodes of the right label (else :class:`NotFound`),
+loads the smallest subgraph that answers the question, and runs one pure analysis of
+``kamgraph.analysis`` on it. ``as_of`` defaults to today; ``config`` to the documented
+defaults (``AnalysisConfig()``). Results are the analyses' dicts, unchanged except where a
+function says so.
+
+Subgraphs (measured on the demo; ``docs/analyses.md`` has the numbers):
+
+- **tender** (tender influence, next best, what-if on a tender):
+  ``tender_subgraph(T, TENDER_HOPS)``, which holds the *other* tenders of its people too
+  (their quiet periods and shared committees). Personalized PageRank is not local: with
+  damping 0.85 a walk from the committee takes 5.7 steps on average, so 2 hops is not
+  enough (scores off by up to 0.03, a different top 5 for half the tenders); 3 hops is off
+  by up to 0.008, 4 hops by 0.001 (tests/test_services.py checks every demo tender).
+- **territory** (coverage, rank, factions, brokers, what-if on a territory):
+  ``territory_subgraph(R)``, with the events its people attended and the tenders they hold
+  roles in: the scores are those of the territory's own network (people outside it do not
+  lend influence).
+- **organization** (rank): ``neighbourhood(O, 2)``: its staff, everyone tied to them, its
+  tenders' committees; ranked in that neighbourhood, only the staff are listed.
+- **warm paths**: ``neighbourhood(X, path_hops)``: every path of up to ``path_hops`` steps
+  that ends at X lies inside it, with the tenders (quiet periods) of the people on it. On
+  the demo it gives the whole graph's paths exactly (72 people checked).
+- **plans**, and rank, factions and brokers without a territory: ``whole_graph()``.
+
+No cache: every CLI command is its own process and loads one subgraph once. A cache for the
+web API would key on (store url, database, ``graph_version()`` read before loading, the
+subgraph and its arguments) and must hand out read-only graphs (``nx.freeze``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import networkx as nx
+
+from kamgraph.analysis import coverage, influence, paths, plans, power, tender
+from kamgraph.analysis.config import DEFAULT, AnalysisConfig
+from kamgraph.analysis.graphs import active_edges
+from kamgraph.errors import NotFound
+from kamgraph.model import Node
+from kamgraph.store.base import GraphStore
+
+__all__ = [
+    "ORGANIZATION_HOPS",
+    "TENDER_HOPS",
+    "brokers",
+    "coverage_report",
+    "factions",
+    "next_best",
+    "plan_status",
+    "rank",
+    "tender_influence",
+    "warm_paths",
+    "what_if",
+]
+
+TENDER_HOPS = 4
+"""Person-to-person ties a tender subgraph needs around the committee (see the module doc)."""
+
+ORGANIZATION_HOPS = 2
+"""Steps around an organisation: its staff, then everyone tied to them."""
+
+NOUNS = {"Tender": "tender", "Stakeholder": "stakeholder", "Territory": "territory",
+         "AccountManager": "account manager", "Organization": "organization"}
+
+
+def rank(store: GraphStore, *, territory_id: str | None = None, organization_id: str | None = None,
+         metric: str = "influence", top: int | None = None, as_of: date | None = None,
+         config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+    """People ranked by ``metric`` (``influence.rank``): in the whole graph, in a territory,
+    or among an organisation's staff (scored in its neighbourhood, see the module doc).
+
+    Raises ``ValueError`` for an unknown metric, :class:`NotFound` for an unknown id, and
+    ``ValueError`` when both a territory and an organisation are given.
+    """
+    if territory_id is not None and organization_id is not None:
+        raise ValueError("give at most one of a territory and an organization")
+    day = as_of or date.today()
+    if organization_id is not None:
+        return _rank_staff(store, organization_id, metric, top, day, config)
+    return influence.rank(_scope_graph(store, territory_id), metric=metric, as_of=day, config=config,
+                          top=top)
+
+
+def _rank_staff(store: GraphStore, organization_id: str, metric: str, top: int | None, day: date,
+                config: AnalysisConfig) -> dict[str, Any]:
+    """Rank the organisation's neighbourhood, then keep its staff (active ``WORKS_AT``)."""
+    _require(store, organization_id, "Organization")
+    graph = store.neighbourhood(organization_id, hops=ORGANIZATION_HOPS)
+    result = influence.rank(graph, metric=metric, as_of=day, config=config)
+    staff = {p for p, org, _ in active_edges(graph, "WORKS_AT", day) if org == organization_id}
+    return _top({**result, "items": [i for i in result["items"] if i["id"] in staff]}, top)
+
+
+def tender_influence(store: GraphStore, tender_id: str, *, top: int | None = None,
+                     as_of: date | None = None, config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+    """Who decides tender T and who influences them (``tender.tender_influence``), with
+    support balance, coverage and competitor exposure; ``top`` keeps the first items."""
+    graph = _tender_graph(store, tender_id)
+    result = tender.tender_influence(graph, tender_id, as_of=as_of or date.today(), config=config)
+    return _top(result, top)
+
+
+def warm_paths(store: GraphStore, target_id: str, *, source_id: str | None = None, k: int = 3,
+               include_quiet: bool = False, as_of: date | None = None,
+               config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+    """The ``k`` strongest warm paths from our team (or one account manager) to a person."""
+    _require(store, target_id, "Stakeholder")
+    if source_id is not None:
+        _require(store, source_id, "AccountManager")
+    graph = store.neighbourhood(target_id, hops=config.path_hops)
+    return paths.warm_paths(graph, target_id, as_of=as_of or date.today(), k=k, source=source_id,
+                            max_hops=config.path_hops, include_quiet=include_quiet, config=config)
+
+
+def next_best(store: GraphStore, tender_id: str, *, k: int = 5, include_quiet: bool = False,
+              as_of: date | None = None, config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+    """The ``k`` uncovered people whose coverage would most raise tender T's coverage, each
+    with its strongest warm path (quiet-period role holders left out unless asked)."""
+    graph = _tender_graph(store, tender_id)
+    return paths.next_best(graph, tender_id, as_of=as_of or date.today(), k=k,
+                           include_quiet=include_quiet, config=config)
+
+
+def coverage_report(store: GraphStore, territory_id: str, *, compare: date | None = None,
+                    stale_days: int | None = None, top: int | None = None,
+                    as_of: date | None = None, config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+    """Territory coverage (``coverage.coverage_report``), optionally compared with a date."""
+    graph = _territory_graph(store, territory_id)
+    return coverage.coverage_report(graph, territory_id, as_of=as_of or date.today(),
+                                    compare=compare, config=config, stale_days=stale_days, top=top)
+
+
+def factions(store: GraphStore, *, territory_id: str | None = None, as_of: date | None = None,
+             config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+    """Factions (Louvain communities of the social graph) in a territory or the whole graph."""
+    return power.factions(_scope_graph(store, territory_id), as_of=as_of or date.today(),
+                          config=config)
+
+
+def brokers(store: GraphStore, *, territory_id: str | None = None, top: int = 10,
+            as_of: date | None = None, config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+    """Brokers (betweenness on the social graph) in a territory or the whole graph."""
+    return power.brokers(_scope_graph(store, territory_id), as_of=as_of or date.today(),
+                         config=config, top=top)
+
+
+def what_if(store: GraphStore, person_id: str, *, tender_id: str | None = None,
+            territory_id: str | None = None, top: int = 10, as_of: date | None = None,
+            config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+    """Whose influence on a tender (or importance in a territory) changes if a person leaves,
+    and how coverage changes. A person outside the scope's subgraph changes nothing."""
+    if (tender_id is None) == (territory_id is None):
+        raise ValueError("give exactly one of a tender and a territory")
+    person = _require(store, person_id, "Stakeholder")
+    graph = (_tender_graph(store, tender_id) if tender_id is not None
+             else _territory_graph(store, str(territory_id)))
+    if person_id not in graph:
+        return _nothing_changes(graph, person, tender_id, territory_id, as_of or date.today(), config)
+    return power.what_if(graph, person_id, as_of=as_of or date.today(), tender_id=tender_id,
+                         territory_id=territory_id, config=config, top=top)
+
+
+def _nothing_changes(graph: nx.MultiDiGraph, person: Node, tender_id: str | None,
+                     territory_id: str | None, as_of: date, config: AnalysisConfig) -> dict[str, Any]:
+    """What-if for someone outside the scope: nobody there depends on them."""
+    if tender_id is not None:
+        scope = {"tender": tender_id}
+        share = tender.tender_influence(graph, tender_id, as_of=as_of, config=config)["coverage"]
+    else:
+        scope = {"territory": str(territory_id)}
+        share = coverage.coverage_report(graph, str(territory_id), as_of=as_of,
+                                         config=config)["coverage_weighted"]
+    return {"removed": {"id": person.id, "name": person.name}, "scope": scope, "changes": [],
+            "coverage_before": share, "coverage_after": share}
+
+
+def plan_status(store: GraphStore, *, at_risk_only: bool = False, as_of: date | None = None,
+                config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+    """Every relationship plan with its progress (``plans.plan_status``)."""
+    return plans.plan_status(store.whole_graph(), as_of=as_of or date.today(),
+                             at_risk_only=at_risk_only, config=config)
+
+
+def _tender_graph(store: GraphStore, tender_id: str) -> nx.MultiDiGraph:
+    _require(store, tender_id, "Tender")
+    return store.tender_subgraph(tender_id, hops=TENDER_HOPS)
+
+
+def _territory_graph(store: GraphStore, territory_id: str) -> nx.MultiDiGraph:
+    _require(store, territory_id, "Territory")
+    return store.territory_subgraph(territory_id)
+
+
+def _scope_graph(store: GraphStore, territory_id: str | None) -> nx.MultiDiGraph:
+    """A territory's subgraph, or the whole graph when no territory is given."""
+    return store.whole_graph() if territory_id is None else _territory_graph(store, territory_id)
+
+
+def _require(store: GraphStore, node_id: str | None, label: str) -> Node:
+    """The node, or :class:`NotFound` naming what was expected ("no tender with id 'x'")."""
+    node = store.get_node(node_id) if node_id is not None else None
+    if node is None or node.label != label:
+        noun = NOUNS.get(node.label, node.label) if node else ""
+        other = f" (it is {'an' if noun[:1] in 'aeiou' else 'a'} {noun})" if node else ""
+        raise NotFound(f"no {NOUNS[label]} with id {node_id!r}{other}")
+    return node
+
+
+def _top(result: dict[str, Any], top: int | None) -> dict[str, Any]:
+    return result if top is None else {**result, "items": result["items"][:top]}
