@@ -39,7 +39,8 @@ Encoding (the page's legend repeats it):
 
 The page: the map, a legend, filters (minimum score, hide covered people, only
 competitor-aligned people, hide our team; a context node hides with the last visible
-person tied to it) and a details panel (click a node or line). Physics lays the map out
+person tied to it) and a details panel (click a node or line; a node click also fires a
+``kamgraph:select`` event on ``document`` with ``detail.id``). Physics lays the map out
 from a fixed seed, and is switched off once stabilised, so the map stays still; the same
 input gives the same page and the same layout. ``window.kamgraphMap`` holds
 ``{network, nodes, edges, settledAt, focus, applyFilters, select}``, ``settledAt`` being
@@ -266,7 +267,7 @@ def path_map(G: nx.MultiDiGraph, paths_result: Mapping[str, Any], *, as_of: date
     for path in paths_result["paths"]:
         for node in path["nodes"]:
             scores[node] = max(scores.get(node, 0.0), float(path["strength"]))
-    name = G.nodes[target].get("name", target) if target in G else target
+    name = G.nodes[target].get("name", target)
     return map_html(G, scores=scores, covered=set(covered_people(G, as_of=day, config=config)),
                     title=f"Warm paths to {name}", focus=target, top=max(len(scores), 1),
                     kind="path", as_of=day, note=paths_result.get("note"))
@@ -735,14 +736,13 @@ div.vis-tooltip { white-space: pre-line; font-family: "DejaVu Sans", Arial, sans
   }
 
   map.applyFilters = function () {
-    var filters = readFilters(), shown = {}, changes = [], count = 0;
-    nodes.forEach(function (node) { shown[node.id] = decide(node, filters); });
+    var filters = readFilters(), decided = {}, shown = {}, changes = [], count = 0;
+    nodes.forEach(function (node) { decided[node.id] = decide(node, filters); });
     nodes.forEach(function (node) {
-      if (shown[node.id] === null) {
-        shown[node.id] = network.getConnectedNodes(node.id).some(function (other) {
-          return shown[other] === true && other !== map.focus;
+      shown[node.id] = decided[node.id] !== null ? decided[node.id]
+        : network.getConnectedNodes(node.id).some(function (other) {
+          return decided[other] === true && other !== map.focus;
         });
-      }
     });
     nodes.forEach(function (node) {
       if (shown[node.id]) { count += 1; }

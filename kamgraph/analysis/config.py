@@ -62,6 +62,12 @@ class AnalysisConfig:
     + (1 - this) * decision power."""
 
     path_hops: int = 4
+    faction_leaders: int = 3
+    """Members of highest influence rank listed as a faction's leaders."""
+    plan_stage_step_days: int = 60
+    """Days a plan expects per stage step: it is behind when fewer days are left than that
+    times the stages still to go."""
+    closed_plan_statuses: tuple[str, ...] = ("done", "dropped")
     """Longest warm path and tender explanation path, in edges."""
     explanation_paths: int = 3
     """Influence paths listed per person to explain their tender influence."""

@@ -19,7 +19,7 @@ for each of these reasons (``reasons`` lists their codes):
     nobody works on is what this reason catches.
 ``behind``
     not yet overdue, but the goal is further away than the time left allows at one stage step
-    per :data:`STAGE_STEP_DAYS` days: ``due - as_of < (goal - current) * STAGE_STEP_DAYS``.
+    per ``config.plan_stage_step_days`` (60) days: ``due - as_of < (goal - current) * 60``.
 ``no_target`` / ``no_owner``
     the plan ``TARGETS`` no stakeholder, or no AccountManager ``PLANS`` it.
 
@@ -39,12 +39,10 @@ from kamgraph.analysis.config import DEFAULT, AnalysisConfig
 from kamgraph.analysis.graphs import active_edges
 from kamgraph.model import STAGES
 
-__all__ = ["STAGE_STEP_DAYS", "plan_status"]
+__all__ = ["plan_status"]
 
-STAGE_STEP_DAYS = 60
 """Days a relationship is expected to need per stage step (the ``behind`` rule)."""
 
-CLOSED = ("done", "dropped")
 
 
 def plan_status(graph: nx.MultiDiGraph, *, as_of: date, at_risk_only: bool = False,
@@ -132,9 +130,9 @@ def _plan(graph: nx.MultiDiGraph, plan: str, as_of: date, config: AnalysisConfig
     current = stages.get(target, "unknown") if target else "unknown"
     goal, due, status = attrs.get("goal_stage"), attrs.get("due"), attrs.get("status")
     due = None if due is None else str(due)[:10]
-    overdue = (status not in CLOSED and due is not None and due < as_of.isoformat()
+    overdue = (status not in config.closed_plan_statuses and due is not None and due < as_of.isoformat()
                and _below(current, goal))
-    reasons = [] if status in CLOSED else _reasons(
+    reasons = [] if status in config.closed_plan_statuses else _reasons(
         overdue, target, owner, since, current, goal, due, contacts, as_of, config)
     return {"id": plan, "name": str(attrs.get("name", plan)),
             "stakeholder": _ref(graph, target), "account_manager": _ref(graph, owner),
@@ -154,7 +152,7 @@ def _reasons(overdue: bool, target: str | None, owner: str | None, since: str | 
          and contacts.get(target, "") < window_start),
         ("behind", not overdue and due is not None and _below(current, goal) and goal is not None
          and (date.fromisoformat(due) - as_of).days
-         < (_stage_rank(goal) - _stage_rank(current)) * STAGE_STEP_DAYS),
+         < (_stage_rank(goal) - _stage_rank(current)) * config.plan_stage_step_days),
         ("no_target", target is None),
         ("no_owner", owner is None),
     ]

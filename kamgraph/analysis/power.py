@@ -22,9 +22,8 @@ from kamgraph.analysis.influence import influence_rank, rank
 from kamgraph.analysis.tender import tender_influence
 from kamgraph.model import STANCES
 
-__all__ = ["LEADERS", "brokers", "factions", "what_if"]
+__all__ = ["brokers", "factions", "what_if"]
 
-LEADERS = 3
 """Leaders listed per faction: its members with the highest influence rank."""
 
 
@@ -104,7 +103,7 @@ def factions(graph: nx.MultiDiGraph, *, as_of: date, config: AnalysisConfig = DE
         "leaders"}]}``: ``id`` 1, 2, … in order of influence share (descending, then size,
         then first member); ``members`` sorted; ``stance_mix`` {stance: count} in the order
         champion, supporter, neutral, skeptic, opponent, unknown (zero counts left out);
-        ``leaders`` the :data:`LEADERS` members of highest influence rank.
+        ``leaders`` the ``config.faction_leaders`` (3) members of highest influence rank.
 
     Examples
     --------
@@ -124,7 +123,7 @@ def factions(graph: nx.MultiDiGraph, *, as_of: date, config: AnalysisConfig = DE
     ranks = influence_rank(influence, config=config)
     groups = nx.community.louvain_communities(social, weight="weight", seed=seed)
     total = sum(ranks.get(p, 0.0) for p in social) or 1.0
-    rows = [_faction(graph, sorted(group), ranks, total) for group in groups]
+    rows = [_faction(graph, sorted(group), ranks, total, config.faction_leaders) for group in groups]
     rows.sort(key=lambda row: (-row["influence_share"], -row["size"], row["members"][0]))
     return {"factions": [{"id": number, **row} for number, row in enumerate(rows, start=1)]}
 
@@ -212,9 +211,9 @@ def _ref(graph: nx.MultiDiGraph, node_id: str) -> dict[str, str]:
 
 
 def _faction(graph: nx.MultiDiGraph, members: list[str], ranks: dict[str, float],
-             total: float) -> dict[str, Any]:
+             total: float, leaders_listed: int) -> dict[str, Any]:
     stances = Counter(str(graph.nodes[p].get("stance", "unknown")) for p in members)
-    leaders = sorted(members, key=lambda p: (-ranks.get(p, 0.0), p))[:LEADERS]
+    leaders = sorted(members, key=lambda p: (-ranks.get(p, 0.0), p))[:leaders_listed]
     return {"members": members, "size": len(members),
             "stance_mix": {s: stances[s] for s in (*STANCES, *sorted(stances)) if stances[s]},
             "influence_share": sum(ranks.get(p, 0.0) for p in members) / total,
