@@ -41,8 +41,11 @@ The page: the map, a legend, filters (minimum score, hide covered people, only
 competitor-aligned people, hide our team; a context node hides with the last visible
 person tied to it) and a details panel (click a node or line; a node click also fires a
 ``kamgraph:select`` event on ``document`` with ``detail.id``). Physics lays the map out
-from a fixed seed, and is switched off once stabilised, so the map stays still; the same
-input gives the same page and the same layout. ``window.kamgraphMap`` holds
+from a fixed seed for at most :data:`STABILIZATION_ITERATIONS` steps and is switched off
+once stabilised, so the map stays still; the same input gives the same page and the same
+layout. (On the 500-person demo, a 300-person map of 370-380 nodes and about 1,900 lines
+settles 1.3-1.8 s after opening in headless Chromium on two cores; about half of that is
+the physics, so the iteration count is the knob.) ``window.kamgraphMap`` holds
 ``{network, nodes, edges, settledAt, focus, applyFilters, select}``, ``settledAt`` being
 ``performance.now()`` when the layout settled (``null`` before).
 """

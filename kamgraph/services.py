@@ -101,8 +101,8 @@ def tender_influence(store: GraphStore, tender_id: str, *, top: int | None = Non
     """Who decides tender T and who influences them (``tender.tender_influence``), with
     support balance, coverage and competitor exposure; ``top`` keeps the first items."""
     graph = _tender_graph(store, tender_id)
-    result = tender.tender_influence(graph, tender_id, as_of=as_of or date.today(), config=config)
-    return _top(result, top)
+    return tender.tender_influence(graph, tender_id, as_of=as_of or date.today(), config=config,
+                                   top=top)
 
 
 def warm_paths(store: GraphStore, target_id: str, *, source_id: str | None = None, k: int = 3,

@@ -136,7 +136,7 @@ def _scores(influence: nx.DiGraph, holders: Mapping[str, list[str]],
 
 
 def tender_influence(G: nx.MultiDiGraph, tender_id: str, *, as_of: date,
-                     config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+                     config: AnalysisConfig = DEFAULT, top: int | None = None) -> dict[str, Any]:
     """Who decides tender T, who sways them, and where we stand with each (see module doc).
 
     Parameters
@@ -145,6 +145,9 @@ def tender_influence(G: nx.MultiDiGraph, tender_id: str, *, as_of: date,
         A stored graph holding the tender (``tender_subgraph`` or larger).
     tender_id : str
         The Tender's id.
+    top : int, optional
+        List only the best ``top`` people (the three sums still count everyone); the
+        explanation paths, the costly part on a large graph, are searched for them only.
 
     Returns
     -------
@@ -180,8 +183,9 @@ def tender_influence(G: nx.MultiDiGraph, tender_id: str, *, as_of: date,
     scores = _scores(influence, holders, config)
     context = _context(G, holders, as_of, config)
     search = PathSearch.towards(influence, holders, max_hops=config.path_hops)
+    ranked = sorted(scores.items(), key=_best_first)[:top]  # balances below use every score
     items = [_item(G, person, score, context, _explain(search, person, config))
-             for person, score in sorted(scores.items(), key=_best_first)]
+             for person, score in ranked]
     return {"tender": _tender_summary(G, tender_id, tender, holders, as_of, config),
             **_balances(G, scores, context, config), "items": items}
 

@@ -18,6 +18,7 @@ import pytest
 CHROMIUM = Path(os.environ.get("KAMGRAPH_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+HERE = Path(__file__).parent
 INSTALL = "apt-get install -y chromium; .venv/bin/pip install playwright"
 
 
@@ -32,6 +33,20 @@ def _missing() -> str | None:
     return None
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Outside CI, without a browser, mark this folder's tests skipped: pytest -ra then
+    reports them in one line (a skip raised by a fixture is reported once per test)."""
+    missing = _missing()
+    if missing is None or os.environ.get("CI") == "true":
+        return
+    # A developer machine without Chromium or Playwright: the browser half is skipped and
+    # said once; CI never skips it (the fixture below fails instead).
+    skip = pytest.mark.skip(reason=f"browser tests skipped: {missing} ({INSTALL})")
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(skip)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> Iterator[Any]:
     """One headless Chromium for the session."""
@@ -39,8 +54,8 @@ def chromium() -> Iterator[Any]:
     if missing is not None:
         if os.environ.get("CI") == "true":
             pytest.fail(f"browser tests need Chromium and Playwright in CI: {missing} ({INSTALL})")
-        # A developer machine without Chromium or Playwright: the browser half is skipped, said
-        # once per run by pytest -ra; CI never gets here (it fails above instead).
+        # Only reached by a test outside this folder that asks for a browser: skipped, as the
+        # tests here are (see pytest_collection_modifyitems); CI fails above instead.
         pytest.skip(f"browser tests skipped: {missing} ({INSTALL})")
     from playwright.sync_api import sync_playwright
 
