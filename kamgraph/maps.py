@@ -106,6 +106,7 @@ EDGE_STYLES: dict[str, tuple[str, str, bool | list[int]]] = {
     "informal": ("informal tie", "#969696", [6, 4]),
 }
 """Category → (legend text, colour, vis-network dashes), in order of precedence."""
+_LEGEND_LINES = {"ours": "solid", "competitor": "dotted", "formal": "solid", "informal": "dashed"}
 
 SCORE_NAMES = {"tender": "tender influence", "territory": "importance", "ego": "influence on {name}",
                "path": "warm path strength"}
@@ -523,13 +524,13 @@ def _page(title: str, count_note: str, note: str | None, facts: _Facts,
     categories = {edge["category"] for edge in edges}
     stances = {str(node["color"]["background"]) for node in nodes if node["node_label"] == "Stakeholder"}
     return {
-        "title": title, "count_note": count_note, "note": note, "kind": facts.kind,
+        "title": title, "count_note": count_note, "note": note,
         "score_name": facts.score_name, "top_score": facts.top_score, "focus": facts.focus,
         "stances": [(stance, colour) for stance, colour in STANCE_COLOURS.items() if colour in stances],
         "labels": [(_GLYPHS[shape], _label_colour(label), _LABEL_NAMES[label])
                    for label, shape in LABEL_SHAPES.items() if label in labels],
-        "edges": [(text, colour, "dashed" if dashes == [6, 4] else "dotted" if dashes else "solid")
-                  for category, (text, colour, dashes) in EDGE_STYLES.items() if category in categories],
+        "edges": [(text, colour, _LEGEND_LINES[category])
+                  for category, (text, colour, _) in EDGE_STYLES.items() if category in categories],
         "assets": _vis_assets(),
     }
 
