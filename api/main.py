@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api.routes import health
+from api.routes import health, me
 from kamgraph import __version__
 from kamgraph.errors import KamgraphError, NotFound, StoreUnavailable, ValidationFailed
 from kamgraph.settings import Settings
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="kamgraph", version=__version__, lifespan=lifespan)
     app.add_exception_handler(KamgraphError, _kamgraph_error)
     app.include_router(health.router, prefix="/api/v1")
+    app.include_router(me.router, prefix="/api/v1")
     return app
 
 

@@ -21,7 +21,7 @@ from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kamgraph import __version__, services
+from kamgraph import __version__, services, users
 from kamgraph.analysis import influence
 from kamgraph.errors import KamgraphError, NotFound, ValidationFailed
 from kamgraph.io import ExportFormat, export_graph, import_path
@@ -667,11 +667,70 @@ def _table(*headers: str) -> Table:
 
 
 _FIXED_COLUMNS = frozenset({"#", "id", "strength", "coverage gain", "importance", "before", "after",
-                            "change", "days", "due", "people", "covers", "last contact"})
+                            "change", "days", "due", "people", "covers", "last contact", "created",
+                            "token prefix"})
 
 
 def _score(value: float) -> str:
     return f"{value:.4f}"
+
+
+# -- users of the web app -----------------------------------------------------------------
+
+user_app = typer.Typer(help="Users of the web app and their API tokens.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+@cli_errors
+def user_add_command(
+    name: Annotated[str, typer.Argument(help="The user's sign-in name, unique.")],
+    role: Annotated[str, typer.Option("--role", help=f"One of: {', '.join(users.ROLES)}.")],
+    account_manager: Annotated[str | None, typer.Option(
+        "--account-manager", metavar="ID",
+        help="Their AccountManager node (required for kam and regional_manager).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add a user and print their API token, once: it is not stored and cannot be shown again.
+
+    Example: kamgraph user add anna --role kam --account-manager am-000002
+    """
+    with _store() as store:
+        token = users.create_user(store, name, role, account_manager)
+    _emit({"name": name, "role": role, "account_manager": account_manager, "token": token},
+          Group(f"added {role} user {name}; their API token:", token,
+                "[yellow]Copy it now: it will not be shown again.[/yellow]"))
+
+
+@user_app.command("list")
+@cli_errors
+def user_list_command(as_json: JsonOption = False) -> None:
+    """List the users with their token prefixes (tokens themselves are never stored).
+
+    Example: kamgraph user list --json
+    """
+    with _store() as store:
+        found = users.list_users(store)
+    table = _table("name", "role", "account manager", "token prefix", "created", "revoked")
+    for user in found:
+        table.add_row(user.name, user.role, user.account_manager or "", user.token_prefix + "…",
+                      user.created, "yes" if user.revoked else "no")
+    _emit([u.record() for u in found], _titled(f"{len(found)} users", table))
+
+
+@user_app.command("revoke")
+@cli_errors
+def user_revoke_command(
+    name: Annotated[str, typer.Argument(help="The user's sign-in name.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke a user's token: it stops working at once.
+
+    Example: kamgraph user revoke anna
+    """
+    with _store() as store:
+        users.revoke(store, name)
+    _emit({"revoked": name}, f"revoked {name}: their token no longer works")
 
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")

@@ -50,18 +50,22 @@ def kamgraph(*args: str) -> tuple[int, str, str]:
 
 
 COMMANDS = ["import", "export", "demo", "stats", "show", "search", "delete", "serve", "rank", "tender",
-            "paths", "next-best", "coverage", "factions", "brokers", "what-if", "plans"]
+            "paths", "next-best", "coverage", "factions", "brokers", "what-if", "plans",
+            "user add", "user list", "user revoke"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_an_example(command: str) -> None:
-    code, stdout, _ = kamgraph(command, "--help")
+    code, stdout, _ = kamgraph(*command.split(), "--help")
     assert code == 0
     assert "Example: kamgraph " + command in " ".join(stdout.split())
 
 
 def test_the_command_list_is_complete() -> None:
     registered = {c.name for c in app.registered_commands}
+    for group in app.registered_groups:
+        assert group.typer_instance is not None
+        registered |= {f"{group.name} {c.name}" for c in group.typer_instance.registered_commands}
     assert registered == set(COMMANDS)
 
 

@@ -31,11 +31,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Literal, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import networkx as nx
 
 from kamgraph.model import Node, Relationship
+
+if TYPE_CHECKING:
+    from kamgraph.users import User
 
 __all__ = ["Counts", "GraphStore", "WriteTransaction", "to_networkx"]
 
@@ -225,6 +228,23 @@ class GraphStore(ABC):
     @abstractmethod
     def _induced_parts(self, node_ids: set[str]) -> tuple[list[Node], list[Relationship]]:
         """The nodes with these ids and every relationship between two of them."""
+
+    # -- users (not graph nodes: never in exports, counts, search or subgraphs) -----------
+    @abstractmethod
+    def add_user(self, user: User, token_hash: str) -> None:
+        """Store a user with the hash of their token; ``ValidationFailed`` if the name is taken."""
+
+    @abstractmethod
+    def user_by_token_hash(self, token_hash: str) -> User | None:
+        """The user holding this token hash, or ``None`` (also when the user is revoked)."""
+
+    @abstractmethod
+    def list_users(self) -> list[User]:
+        """Every user, revoked ones too, ordered by name."""
+
+    @abstractmethod
+    def revoke_user(self, name: str) -> bool:
+        """Revoke the user's token for good; ``False`` if there is no such user."""
 
     # -- lifetime ------------------------------------------------------------------------
     @abstractmethod

@@ -16,12 +16,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
-from neo4j.exceptions import AuthError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError, ServiceUnavailable
 
 from kamgraph.errors import Problem, StoreUnavailable, ValidationFailed
 from kamgraph.model import IDENTIFIER, Node, Relationship
 from kamgraph.store.base import Counts, GraphStore, WriteTransaction
 from kamgraph.store.cypher import query
+from kamgraph.users import User
 
 __all__ = ["Neo4jStore"]
 
@@ -29,7 +30,7 @@ T = TypeVar("T")
 # Stored beside the properties, not among them.
 NODE_INTERNAL = frozenset({"id", "name", "_search"})
 REL_INTERNAL = frozenset({"_key"})
-SCHEMA = ("schema_node_id", "schema_search", "schema_meta")
+SCHEMA = ("schema_node_id", "schema_search", "schema_meta", "schema_user_name", "schema_user_token")
 TOO_LARGE = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 
 
@@ -75,7 +76,7 @@ class Neo4jStore(GraphStore):
         self._driver.close()
 
     # -- running queries -----------------------------------------------------------------
-    def _read(self, name: str, **params: Any) -> list[neo4j.Record]:
+    def _read(self, name: str, /, **params: Any) -> list[neo4j.Record]:
         try:
             records, _, _ = self._driver.execute_query(
                 query(name), params, database_=self.database, routing_=RoutingControl.READ)
@@ -83,7 +84,7 @@ class Neo4jStore(GraphStore):
             self._fail(exc)
         return records
 
-    def _stream(self, name: str, **params: Any) -> Iterator[neo4j.Record]:
+    def _stream(self, name: str, /, **params: Any) -> Iterator[neo4j.Record]:
         """Records one at a time from one read transaction (for exports of any size)."""
         try:
             with self._driver.session(database=self.database,
@@ -163,6 +164,38 @@ class Neo4jStore(GraphStore):
     def graph_version(self) -> int:
         return int(self._read("graph_version")[0]["version"])
 
+    # -- users ---------------------------------------------------------------------------
+    # :KgUser nodes, outside the :KgNode graph; writing them leaves the graph version alone.
+    def _write_one(self, name: str, /, **params: Any) -> list[neo4j.Record]:
+        try:
+            records, _, _ = self._driver.execute_query(query(name), params,
+                                                       database_=self.database)
+        except (Neo4jError, DriverError) as exc:
+            self._fail(exc)
+        return records
+
+    def add_user(self, user: User, token_hash: str) -> None:
+        params = {"name": user.name, "role": user.role, "account_manager": user.account_manager,
+                  "token_hash": token_hash, "token_prefix": user.token_prefix,
+                  "created": user.created, "revoked": user.revoked}
+        try:
+            self._driver.execute_query(query("user_create"), params, database_=self.database)
+        except ConstraintError:
+            raise ValidationFailed([Problem(None, f"user {user.name}", "name",
+                                            f"a user named {user.name!r} already exists")]) from None
+        except (Neo4jError, DriverError) as exc:
+            self._fail(exc)
+
+    def user_by_token_hash(self, token_hash: str) -> User | None:
+        records = self._read("user_by_token_hash", token_hash=token_hash)
+        return _user(records[0]) if records else None
+
+    def list_users(self) -> list[User]:
+        return [_user(r) for r in self._read("user_list")]
+
+    def revoke_user(self, name: str) -> bool:
+        return bool(self._write_one("user_revoke", name=name)[0]["revoked"])
+
     # -- subgraph primitives -------------------------------------------------------------
     def _step(self, node_ids: set[str], rel_types: Sequence[str],
               direction: Literal["out", "in", "both"]) -> set[str]:
@@ -191,7 +224,7 @@ class _Neo4jWrite(WriteTransaction):
     def __init__(self, tx: ManagedTransaction | neo4j.Transaction) -> None:
         self._tx = tx
 
-    def _single(self, name: str, **params: Any) -> Any:
+    def _single(self, name: str, /, **params: Any) -> Any:
         record = self._tx.run(query(name), params).single()
         return record[0] if record else None
 
@@ -227,6 +260,11 @@ class _Neo4jWrite(WriteTransaction):
 
     def delete_node(self, node_id: str) -> bool:
         return bool(self._single("delete_node", id=node_id))
+
+
+def _user(record: neo4j.Record) -> User:
+    return User(record["name"], record["role"], record["account_manager"], record["token_prefix"],
+                record["created"], bool(record["revoked"]))
 
 
 def _node(record: neo4j.Record) -> Node:

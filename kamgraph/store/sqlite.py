@@ -19,6 +19,7 @@ from typing import Any, Literal
 from kamgraph.errors import Problem, StoreUnavailable, ValidationFailed
 from kamgraph.model import IDENTIFIER, Node, Relationship
 from kamgraph.store.base import Counts, GraphStore, WriteTransaction
+from kamgraph.users import User
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore"]
 
@@ -50,6 +51,16 @@ def _schema_v2(db: sqlite3.Connection) -> None:
                    [(name.casefold(), node_id) for node_id, name in rows])
 
 
+def _schema_v3(db: sqlite3.Connection) -> None:
+    """Users of the web app, beside the graph: only a token's hash and prefix are kept."""
+    _run_script(db, """
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY, role TEXT NOT NULL, account_manager TEXT,
+            token_hash TEXT NOT NULL UNIQUE, token_prefix TEXT NOT NULL, created TEXT NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0)
+    """)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # Not executescript(): it commits first, and a migration must be all or nothing.
     for statement in script.split(";"):
@@ -58,7 +69,8 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
 
 
 # Migration n brings a file from schema version n-1 to n; never edit one that shipped.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_schema_v1, _schema_v2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _schema_v1, _schema_v2, _schema_v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -235,6 +247,33 @@ class SqliteStore(GraphStore):
         row = self._db().execute("SELECT value FROM meta WHERE key = 'graph_version'").fetchone()
         return int(row[0])
 
+    # -- users ---------------------------------------------------------------------------
+    # One statement each, outside graph transactions: users do not change the graph version.
+    def add_user(self, user: User, token_hash: str) -> None:
+        try:
+            self._db().execute(
+                "INSERT INTO users (name, role, account_manager, token_hash, token_prefix, created, "
+                "revoked) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (user.name, user.role, user.account_manager, token_hash, user.token_prefix,
+                 user.created, int(user.revoked)))
+        except sqlite3.IntegrityError:
+            raise ValidationFailed([Problem(None, f"user {user.name}", "name",
+                                            f"a user named {user.name!r} already exists")]) from None
+
+    def user_by_token_hash(self, token_hash: str) -> User | None:
+        row = self._db().execute(
+            f"SELECT {_USER_COLUMNS} FROM users WHERE token_hash = ? AND NOT revoked",
+            (token_hash,)).fetchone()
+        return _user(row) if row else None
+
+    def list_users(self) -> list[User]:
+        return [_user(row) for row in self._db().execute(
+            f"SELECT {_USER_COLUMNS} FROM users ORDER BY name")]
+
+    def revoke_user(self, name: str) -> bool:
+        return self._db().execute(
+            "UPDATE users SET revoked = 1 WHERE name = ?", (name,)).rowcount > 0
+
     # -- subgraph primitives -------------------------------------------------------------
     def _step(self, node_ids: set[str], rel_types: Sequence[str],
               direction: Literal["out", "in", "both"]) -> set[str]:
@@ -300,6 +339,13 @@ class _SqliteWrite(WriteTransaction):
         self._db.execute("DELETE FROM rels WHERE src = ?", (node_id,))
         self._db.execute("DELETE FROM rels WHERE dst = ?", (node_id,))
         return self._db.execute("DELETE FROM nodes WHERE id = ?", (node_id,)).rowcount > 0
+
+
+_USER_COLUMNS = "name, role, account_manager, token_prefix, created, revoked"
+
+
+def _user(row: Sequence[Any]) -> User:
+    return User(row[0], row[1], row[2], row[3], row[4], bool(row[5]))
 
 
 def _node(row: Sequence[Any]) -> Node:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from kamgraph import users
 from kamgraph.errors import StoreUnavailable
 from kamgraph.model import Node
 from kamgraph.store import open_store
@@ -33,7 +34,7 @@ def test_unknown_url_is_refused() -> None:
 def test_wal_and_schema_version(sqlite_store: SqliteStore) -> None:
     db = sqlite3.connect(sqlite_store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert sqlite_store.schema_version() == SCHEMA_VERSION == 2
+    assert sqlite_store.schema_version() == SCHEMA_VERSION == 3
 
 
 def test_upgrade_from_schema_1_keeps_data_and_adds_search(tmp_path: Path) -> None:
@@ -48,6 +49,25 @@ def test_upgrade_from_schema_1_keeps_data_and_adds_search(tmp_path: Path) -> Non
     assert store.schema_version() == SCHEMA_VERSION
     assert store.get_node("s-1") == Node("Stakeholder", "s-1", "Доктор Иванова", {"tier": 1})
     assert [n.id for n in store.search("иванова")] == ["s-1"]
+    store.close()
+
+
+def test_upgrade_from_schema_2_keeps_data_and_adds_users(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    for migration in MIGRATIONS[:2]:
+        migration(db)
+    db.execute("PRAGMA user_version = 2")
+    db.execute("INSERT INTO nodes (id, label, name, props, search_name) VALUES "
+               "('am-1', 'AccountManager', 'Anna Kamova', '{\"role\": \"kam\"}', 'anna kamova')")
+    db.execute("UPDATE meta SET value = '7' WHERE key = 'graph_version'")
+    db.close()
+    store = SqliteStore(path)
+    assert store.schema_version() == SCHEMA_VERSION
+    assert store.get_node("am-1") == Node("AccountManager", "am-1", "Anna Kamova", {"role": "kam"})
+    assert [n.id for n in store.search("kamova")] == ["am-1"] and store.graph_version() == 7
+    token = users.create_user(store, "anna", "kam", "am-1")
+    assert users.authenticate(store, token) == users.list_users(store)[0]
     store.close()
 
 
