@@ -13,34 +13,10 @@ from kamgraph.analysis.graphs import covered_people, strongest_paths
 from kamgraph.analysis.paths import next_best, warm_network, warm_paths
 from kamgraph.analysis.tender import quiet_role_holders, tender_scores
 from kamgraph.demo import demo_records
-from kamgraph.model import Where, parse_node, parse_relationship
-from kamgraph.store.base import to_networkx
+from tests.analysis.builders import graph, node, person, rel
 
 TODAY = date(2025, 6, 1)
 NO_WEAK_TIES = AnalysisConfig(shared_committee=0.0)
-
-
-def graph(*records: dict[str, Any]) -> nx.MultiDiGraph:
-    """A stored graph from JSON records, checked by the model as an import would."""
-    nodes, rels = [], []
-    for record in records:
-        is_node = "label" in record
-        item, problems = (parse_node if is_node else parse_relationship)(record, Where(None, "test"))
-        assert item is not None, problems
-        (nodes if is_node else rels).append(item)
-    return to_networkx(nodes, rels)
-
-
-def person(id_: str, **props: Any) -> dict[str, Any]:
-    return {"label": "Stakeholder", "id": id_, "name": f"Dr {id_.upper()}", **props}
-
-
-def node(label: str, id_: str, **props: Any) -> dict[str, Any]:
-    return {"label": label, "id": id_, "name": f"{label} {id_}", **props}
-
-
-def rel(type_: str, start: str, end: str, **props: Any) -> dict[str, Any]:
-    return {"type": type_, "from": start, "to": end, **props}
 
 
 def team(*extra: dict[str, Any]) -> nx.MultiDiGraph:

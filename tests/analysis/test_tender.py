@@ -14,35 +14,12 @@ from hypothesis import strategies as st
 from kamgraph.analysis.config import DEFAULT, AnalysisConfig
 from kamgraph.analysis.tender import quiet_role_holders, tender_influence, tender_scores
 from kamgraph.demo import demo_records
-from kamgraph.model import STANCES, TENDER_ROLES, Where, parse_node, parse_relationship
-from kamgraph.store.base import to_networkx
+from kamgraph.model import STANCES, TENDER_ROLES
+from tests.analysis.builders import graph, node, person, rel
 
 TODAY = date(2025, 6, 1)
 A = DEFAULT.damping
 NO_WEAK_TIES = AnalysisConfig(shared_committee=0.0)
-
-
-def graph(*records: dict[str, Any]) -> nx.MultiDiGraph:
-    """A stored graph from JSON records, checked by the model as an import would."""
-    nodes, rels = [], []
-    for record in records:
-        is_node = "label" in record
-        item, problems = (parse_node if is_node else parse_relationship)(record, Where(None, "test"))
-        assert item is not None, problems
-        (nodes if is_node else rels).append(item)
-    return to_networkx(nodes, rels)
-
-
-def person(id_: str, **props: Any) -> dict[str, Any]:
-    return {"label": "Stakeholder", "id": id_, "name": f"Dr {id_.upper()}", **props}
-
-
-def node(label: str, id_: str, **props: Any) -> dict[str, Any]:
-    return {"label": label, "id": id_, "name": f"{label} {id_}", **props}
-
-
-def rel(type_: str, start: str, end: str, **props: Any) -> dict[str, Any]:
-    return {"type": type_, "from": start, "to": end, **props}
 
 
 def committee(**tender: Any) -> list[dict[str, Any]]:
