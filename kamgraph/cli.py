@@ -24,7 +24,7 @@ from rich.table import Table
 from kamgraph import __version__, services, users
 from kamgraph.analysis import influence
 from kamgraph.errors import KamgraphError, NotFound, ValidationFailed
-from kamgraph.io import ExportFormat, export_graph, import_path
+from kamgraph.io import ExportFormat, counted, export_graph, import_path
 from kamgraph.io.importer import ImportReport, RawRecord, import_records
 from kamgraph.model import Node, Where
 from kamgraph.settings import Settings
@@ -178,8 +178,8 @@ def export_command(
 
     Example: kamgraph export backup.json --format json
     """
-    with _store() as store, _progress(f"exporting {path.name}"):
-        nodes, relationships = export_graph(store, path, fmt)
+    with _store() as store, _progress(f"exporting {path.name}") as progress:
+        nodes, relationships = export_graph(store, path, fmt, progress=progress)
     _emit({"path": str(path), "format": fmt, "nodes": nodes, "relationships": relationships},
           f"exported {nodes:,} nodes and {relationships:,} relationships to {path} ({fmt})")
 
@@ -207,7 +207,8 @@ def demo_command(
 
     records = demo.demo_records(scale or demo.DEFAULT_SCALE, seed=seed, today=_date(today))
     if out_path is not None:
-        with _progress("generating"):
+        with _progress("generating") as progress:
+            records = counted(records, "writing", progress)
             if out_path.suffix.lower() == ".json":
                 nodes, relationships = write_json(out_path, records)
             else:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import chain
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from kamgraph.errors import Problem, ValidationFailed
 from kamgraph.io.csv_io import read_csv_file, read_csv_folder, write_csv_folder
@@ -14,9 +14,10 @@ from kamgraph.io.importer import ImportReport, Progress, RawRecord, import_recor
 from kamgraph.io.json_io import read_json, write_json
 from kamgraph.store.base import GraphStore
 
-__all__ = ["ExportFormat", "ImportReport", "export_graph", "import_path", "read_path"]
+__all__ = ["ExportFormat", "ImportReport", "counted", "export_graph", "import_path", "read_path"]
 
 ExportFormat = Literal["json", "csv", "graphml"]
+T = TypeVar("T")
 
 
 def read_path(path: Path) -> Iterator[RawRecord]:
@@ -39,17 +40,32 @@ def import_path(store: GraphStore, path: Path, *, dry_run: bool = False,
     return import_records(store, read_path(path), dry_run=dry_run, progress=progress)
 
 
-def export_graph(store: GraphStore, path: Path, fmt: ExportFormat) -> tuple[int, int]:
+def export_graph(store: GraphStore, path: Path, fmt: ExportFormat, *,
+                 progress: Progress | None = None) -> tuple[int, int]:
     """Export the whole store; returns (nodes, relationships) written.
 
     JSON and CSV are written in id order from one consistent snapshot of the store, so
-    export → import into an empty store → export gives the same file.
+    export → import into an empty store → export gives the same file. ``progress`` is told
+    how many records have been written.
     """
     with store.snapshot():
         if fmt == "json":
-            return write_json(path, chain((n.record() for n in store.iter_nodes()),
-                                          (r.record() for r in store.iter_relationships())))
+            return write_json(path, counted(chain(
+                (n.record() for n in store.iter_nodes()),
+                (r.record() for r in store.iter_relationships())), "writing", progress))
         if fmt == "csv":
             return write_csv_folder(path, lambda label: store.iter_nodes(label),
-                                    store.iter_relationships)
+                                    store.iter_relationships, progress=progress)
         return write_graphml(path, store.whole_graph())
+
+
+def counted(items: Iterable[T], phase: str, progress: Progress | None, every: int = 5_000
+            ) -> Iterator[T]:
+    """The items unchanged, telling ``progress(phase, count)`` every ``every`` items."""
+    done = 0
+    for done, item in enumerate(items, start=1):
+        if progress and done % every == 0:
+            progress(phase, done)
+        yield item
+    if progress:
+        progress(phase, done)

@@ -120,7 +120,8 @@ def _not_utf8(exc: UnicodeDecodeError) -> str:
 
 
 def write_csv_folder(folder: Path, nodes_of: Callable[[str], Iterable[Node]],
-                     relationships: Callable[[], Iterable[Relationship]]) -> tuple[int, int]:
+                     relationships: Callable[[], Iterable[Relationship]], *,
+                     progress: Callable[[str, int], None] | None = None) -> tuple[int, int]:
     """Write a CSV folder; ``nodes_of(label)`` and ``relationships()`` are read twice
     (once to find custom property columns, once to write)."""
     custom = {label: _custom_columns(nodes_of(label), LABELS[label].props)
@@ -130,9 +131,17 @@ def write_csv_folder(folder: Path, nodes_of: Callable[[str], Iterable[Node]],
         for label in LABEL_FILES:
             for node in nodes_of(label):
                 writer.write(node.record())
+                _tell(progress, writer)
         for rel in relationships():
             writer.write(rel.record())
+            _tell(progress, writer)
         return writer.nodes, writer.relationships
+
+
+def _tell(progress: Callable[[str, int], None] | None, writer: CsvFolderWriter) -> None:
+    done = writer.nodes + writer.relationships
+    if progress and done % 5_000 == 0:
+        progress("writing", done)
 
 
 class CsvFolderWriter:

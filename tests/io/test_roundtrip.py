@@ -257,3 +257,19 @@ def test_demo_exports_identically_from_both_stores(tmp_path: Path) -> None:
         exports.append(target.read_bytes())
     assert exports[0] == exports[1]
     assert exports[0].count(b'"label": "Stakeholder"') == 600
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_tells_progress(tmp_path: Path, fmt: str) -> None:
+    store = SqliteStore(tmp_path / "p.db")
+    records = demo_records(MIN_SCALE, seed=3, today=date(2026, 11, 28))
+    import_records(store, (RawRecord("node" if "label" in r else "relationship", r,
+                                     Where("demo", "generated")) for r in records))
+    told: list[tuple[str, int]] = []
+    nodes, rels = export_graph(store, tmp_path / f"out.{fmt}", fmt,
+                               progress=lambda phase, done: told.append((phase, done)))
+    store.close()
+    counts = [done for phase, done in told if phase == "writing"]
+    every_5000 = list(range(5_000, nodes + rels + 1, 5_000))
+    # JSON also tells the final count; CSV tells every 5,000 records written.
+    assert counts == ([*every_5000, nodes + rels] if fmt == "json" else every_5000)
