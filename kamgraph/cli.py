@@ -649,6 +649,29 @@ def plans_command(
     _emit(result, _titled(f"{len(result['items'])} plans", table))
 
 
+@app.command("map")
+@cli_errors
+def map_command(
+    node_id: Annotated[str, typer.Argument(metavar="ID", help="A tender, territory or stakeholder.")],
+    out_path: Annotated[Path, typer.Option("--out", help="The HTML file to write.")],
+    warm_paths_to: Annotated[bool, typer.Option(
+        "--paths", help="For a stakeholder: the map of our warm paths to them.")] = False,
+    top: Annotated[int, typer.Option(help="At most this many people (by score).", min=1)] = 300,
+    as_of: AsOfOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write an interactive map (one HTML page, works offline) of a tender, a territory or a
+    stakeholder's circle.
+
+    Example: kamgraph map t-000005 --out tender.html
+    """
+    with _store() as store:
+        page = services.map_page(store, node_id, warm_paths_to=warm_paths_to, top=top, as_of=as_of)
+    out_path.write_text(page, encoding="utf-8")
+    _emit({"id": node_id, "path": str(out_path), "bytes": len(page.encode())},
+          f"wrote the map of {node_id} to {out_path}")
+
+
 def _ref_name(ref: dict[str, str] | None) -> str:
     return f"{ref['name']} ({ref['id']})" if ref else ""
 

@@ -50,6 +50,7 @@ __all__ = [
     "brokers",
     "coverage_report",
     "factions",
+    "map_page",
     "next_best",
     "plan_status",
     "rank",
@@ -184,6 +185,32 @@ def plan_status(store: GraphStore, *, at_risk_only: bool = False, as_of: date | 
     """Every relationship plan with its progress (``plans.plan_status``)."""
     return plans.plan_status(store.whole_graph(), as_of=as_of or date.today(),
                              at_risk_only=at_risk_only, config=config)
+
+
+def map_page(store: GraphStore, node_id: str, *, warm_paths_to: bool = False, top: int = 300,
+             as_of: date | None = None, config: AnalysisConfig = DEFAULT) -> str:
+    """The interactive map (one HTML page) fitting the node: a tender's or a territory's map,
+    a stakeholder's ego map, or with ``warm_paths_to`` the map of our warm paths to them."""
+    from kamgraph import maps  # pyvis is only needed here
+
+    day = as_of or date.today()
+    node = store.get_node(node_id)
+    if node is not None and node.label == "Tender":
+        graph = _tender_graph(store, node_id)
+        result = tender.tender_influence(graph, node_id, as_of=day, config=config)
+        return maps.tender_map(graph, result, as_of=day, top=top)
+    if node is not None and node.label == "Territory":
+        graph = _territory_graph(store, node_id)
+        report = coverage.coverage_report(graph, node_id, as_of=day, config=config)
+        return maps.territory_map(graph, report, top=top, config=config)
+    if node is not None and node.label == "Stakeholder" and warm_paths_to:
+        graph = store.neighbourhood(node_id, hops=config.path_hops)
+        found = paths.warm_paths(graph, node_id, as_of=day, config=config)
+        return maps.path_map(graph, found, as_of=day, config=config)
+    if node is not None and node.label == "Stakeholder":
+        graph = store.neighbourhood(node_id, hops=2)
+        return maps.ego_map(graph, node_id, hops=2, as_of=day, top=top, config=config)
+    raise NotFound(f"no tender, territory or stakeholder with id {node_id!r}")
 
 
 def _tender_graph(store: GraphStore, tender_id: str) -> nx.MultiDiGraph:

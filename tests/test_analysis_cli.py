@@ -6,6 +6,7 @@ sensible answer; errors must give one line and the right exit code.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -180,3 +181,25 @@ def test_bad_dates_and_scopes_exit_2(demo: Demo, evaluated: str) -> None:
     assert code == 2 and "'28.11.2026' is not a date like 2026-03-31" in stderr
     code, _, stderr = demo.cli.run("what-if", "s-000001")
     assert code == 2 and "exactly one of --tender and --territory" in stderr
+
+
+@pytest.mark.parametrize("node_id", ["t-000005", "tr-000001", "s-000002"])
+def test_map_writes_an_offline_page(tmp_path: Path, node_id: str) -> None:
+    from typer.testing import CliRunner
+
+    from kamgraph.cli import app
+
+    db = f"sqlite:///{tmp_path}/map.db"
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db, "demo", "--today", "2026-11-28"]).exit_code == 0
+    out = tmp_path / "map.html"
+    result = runner.invoke(app, ["--db", db, "map", node_id, "--out", str(out),
+                                 "--as-of", "2026-11-28", "--json"])
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") or page.lstrip().lower().startswith("<!doctype html")
+    assert "window.kamgraphMap" in page
+    assert not re.search(r"""(?:src|href)\s*=\s*["']https?://""", page)  # nothing to fetch
+    missing = runner.invoke(app, ["--db", db, "map", "o-000001", "--out", str(out)])
+    assert missing.exit_code == 1
+    assert "no tender, territory or stakeholder with id 'o-000001'" in missing.stderr

@@ -50,7 +50,7 @@ def kamgraph(*args: str) -> tuple[int, str, str]:
 
 
 COMMANDS = ["import", "export", "demo", "stats", "show", "search", "delete", "serve", "rank", "tender",
-            "paths", "next-best", "coverage", "factions", "brokers", "what-if", "plans",
+            "paths", "next-best", "coverage", "factions", "brokers", "what-if", "plans", "map",
             "user add", "user list", "user revoke"]
 
 
