@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +23,6 @@ from kamgraph.users import User
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore"]
 
-CHUNK = 500  # ids per IN (...) list, well under SQLite's variable limit
 BUSY_TIMEOUT_MS = 10_000
 
 
@@ -176,11 +175,7 @@ class SqliteStore(GraphStore):
         return _node(row) if row else None
 
     def node_labels(self, node_ids: Iterable[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for chunk in _chunks(node_ids):
-            found.update(self._db().execute(
-                f"SELECT id, label FROM nodes WHERE id IN ({_marks(chunk)})", chunk))
-        return found
+        return dict(self._db().execute(_LABELS_OF, [json.dumps(list(node_ids))]))
 
     def list_nodes(self, label: str | None = None, *, where: Mapping[str, Any] | None = None,
                    limit: int = 50, offset: int = 0) -> list[Node]:
@@ -200,18 +195,13 @@ class SqliteStore(GraphStore):
         if not needle:
             return []
         sql = ("SELECT label, id, name, props FROM nodes WHERE instr(search_name, ?) > 0 "
-               + ("AND label = ? " if label else "")
-               + "ORDER BY search_name = ? DESC, instr(search_name, ?) = 1 DESC, name, id LIMIT ?")
-        params = [needle, *([label] if label else []), needle, needle, limit]
+               "AND (? IS NULL OR label = ?) "
+               "ORDER BY search_name = ? DESC, instr(search_name, ?) = 1 DESC, name, id LIMIT ?")
+        params = [needle, label, label, needle, needle, limit]
         return [_node(row) for row in self._db().execute(sql, params)]
 
     def relationships_of(self, node_id: str, *, rel_type: str | None = None) -> list[Relationship]:
-        type_clause = "AND type = ?" if rel_type else ""
-        params = [node_id, *([rel_type] if rel_type else [])]
-        rows = self._db().execute(
-            f"SELECT type, src, dst, props FROM rels WHERE src = ? {type_clause} UNION "
-            f"SELECT type, src, dst, props FROM rels WHERE dst = ? {type_clause}",
-            params * 2).fetchall()
+        rows = self._db().execute(_RELATIONSHIPS_OF, [node_id, rel_type, rel_type] * 2).fetchall()
         return sorted((_relationship(row) for row in rows), key=lambda r: r.identity)
 
     def counts(self) -> Counts:
@@ -222,11 +212,10 @@ class SqliteStore(GraphStore):
 
     def iter_nodes(self, label: str | None = None, *, batch_size: int = 5000) -> Iterator[Node]:
         last = ""
-        label_clause = "AND label = ?" if label else ""
         while True:
             rows = self._db().execute(
-                f"SELECT label, id, name, props FROM nodes WHERE id > ? {label_clause} "
-                "ORDER BY id LIMIT ?", [last, *([label] if label else []), batch_size]).fetchall()
+                "SELECT label, id, name, props FROM nodes WHERE id > ? AND (? IS NULL OR label = ?) "
+                "ORDER BY id LIMIT ?", [last, label, label, batch_size]).fetchall()
             yield from (_node(row) for row in rows)
             if len(rows) < batch_size:
                 return
@@ -277,32 +266,40 @@ class SqliteStore(GraphStore):
     # -- subgraph primitives -------------------------------------------------------------
     def _step(self, node_ids: set[str], rel_types: Sequence[str],
               direction: Literal["out", "in", "both"]) -> set[str]:
-        sides = {"out": [("src", "dst")], "in": [("dst", "src")],
-                 "both": [("src", "dst"), ("dst", "src")]}[direction]
-        type_clause = f"AND type IN ({_marks(rel_types)})" if rel_types else ""
+        queries = {"out": [_STEP_OUT], "in": [_STEP_IN], "both": [_STEP_OUT, _STEP_IN]}[direction]
+        ids, types = json.dumps(sorted(node_ids)), json.dumps(list(rel_types))
         found: set[str] = set()
-        for chunk in _chunks(sorted(node_ids)):
-            for near, far in sides:
-                found.update(row[0] for row in self._db().execute(
-                    f"SELECT {far} FROM rels WHERE {near} IN ({_marks(chunk)}) {type_clause}",
-                    [*chunk, *rel_types]))
+        for sql in queries:
+            found.update(row[0] for row in self._db().execute(sql, [ids, types, types]))
         return found
 
     def _induced_parts(self, node_ids: set[str]) -> tuple[list[Node], list[Relationship]]:
-        nodes: list[Node] = []
-        relationships: list[Relationship] = []
+        ids = json.dumps(sorted(node_ids))
         db = self._db()
-        for chunk in _chunks(sorted(node_ids)):
-            marks = _marks(chunk)
-            nodes.extend(_node(row) for row in db.execute(
-                f"SELECT label, id, name, props FROM nodes WHERE id IN ({marks})", chunk))
-            relationships.extend(
-                _relationship(row) for row in db.execute(
-                    f"SELECT type, src, dst, props FROM rels WHERE src IN ({marks})", chunk)
-                if row[2] in node_ids)
+        nodes = [_node(row) for row in db.execute(_NODES_AMONG, [ids])]
+        relationships = [_relationship(row) for row in db.execute(_RELATIONSHIPS_AMONG, [ids, ids])]
         nodes.sort(key=lambda n: n.id)
         relationships.sort(key=lambda r: r.identity)
         return nodes, relationships
+
+
+# Lists of ids and types go in as one JSON parameter each (json_each), so no query text is
+# ever assembled from input; an empty type list means every type.
+_RELATIONSHIPS_OF = """
+    SELECT type, src, dst, props FROM rels WHERE src = ? AND (? IS NULL OR type = ?) UNION
+    SELECT type, src, dst, props FROM rels WHERE dst = ? AND (? IS NULL OR type = ?)"""
+_STEP_OUT = """
+    SELECT dst FROM rels WHERE src IN (SELECT value FROM json_each(?))
+    AND (? = '[]' OR type IN (SELECT value FROM json_each(?)))"""
+_STEP_IN = """
+    SELECT src FROM rels WHERE dst IN (SELECT value FROM json_each(?))
+    AND (? = '[]' OR type IN (SELECT value FROM json_each(?)))"""
+_LABELS_OF = "SELECT id, label FROM nodes WHERE id IN (SELECT value FROM json_each(?))"
+_NODES_AMONG = """
+    SELECT label, id, name, props FROM nodes WHERE id IN (SELECT value FROM json_each(?))"""
+_RELATIONSHIPS_AMONG = """
+    SELECT type, src, dst, props FROM rels WHERE src IN (SELECT value FROM json_each(?))
+    AND dst IN (SELECT value FROM json_each(?))"""
 
 
 class _SqliteWrite(WriteTransaction):
@@ -321,8 +318,7 @@ class _SqliteWrite(WriteTransaction):
 
     def _refuse_relabel(self, nodes: Sequence[Node]) -> None:
         labels = {n.id: n.label for n in nodes}
-        stored = dict(self._db.execute(
-            f"SELECT id, label FROM nodes WHERE id IN ({_marks(labels)})", list(labels)))
+        stored = dict(self._db.execute(_LABELS_OF, [json.dumps(list(labels))]))
         raise ValidationFailed([
             Problem(None, f"node {node_id}", "label",
                     f"id {node_id} is already a {stored[node_id]}; ids are unique across labels")
@@ -366,18 +362,3 @@ def _property_clause(key: str) -> str:
     if not IDENTIFIER.match(key):
         raise ValidationFailed([Problem(None, "filter", key, "is not a property name")])
     return "json_extract(props, ?) = ?"
-
-
-def _marks(items: Sized) -> str:
-    return ", ".join("?" * len(items))
-
-
-def _chunks(items: Iterable[str]) -> Iterator[list[str]]:
-    chunk: list[str] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) == CHUNK:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
