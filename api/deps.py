@@ -1,17 +1,44 @@
-"""Dependencies the routes declare: the store opened at start-up and the signed-in user."""
+"""Dependencies the routes declare: the store, the signed-in user and what they may see.
+
+Two ways to sign in, kept apart so that neither can be used for the other's job:
+
+- the JSON API (``/api/v1``) takes ``Authorization: Bearer TOKEN`` only; a browser's
+  cookie does not work there, so no other site can make a signed-in browser call it;
+- the pages take the HTTP-only ``SameSite=Lax`` session cookie set by ``/signin``, and
+  every form they post carries a CSRF token derived from the session (checked by
+  :func:`check_csrf`).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from datetime import date
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kamgraph import users
+from kamgraph.scope import Scope, ScopedStore, scope_of
 from kamgraph.store import GraphStore
+
+__all__ = ["CSRF_FIELD", "SESSION_COOKIE", "CsrfToken", "CurrentUser", "PageStore", "PageUser",
+           "ScopedStoreDep", "SignInNeeded", "StoreDep", "csrf_token"]
+
+SESSION_COOKIE = "kamgraph_session"
+CSRF_FIELD = "csrf_token"
+SCOPE_CACHE_SIZE = 256
 
 # auto_error=False: a missing header is our 401 with WWW-Authenticate, not FastAPI's own.
 bearer = HTTPBearer(auto_error=False, description="An API token from `kamgraph user add`.")
+
+
+class SignInNeeded(Exception):
+    """A page was asked for without a valid session: the app redirects to the sign-in page."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
 
 
 def get_store(request: Request) -> GraphStore:
@@ -33,3 +60,61 @@ def get_current_user(
 
 
 CurrentUser = Annotated[users.User, Depends(get_current_user)]
+
+
+def get_page_user(request: Request, store: StoreDep) -> users.User:
+    """The user of the session cookie; without one, the page redirects to sign-in."""
+    token = request.cookies.get(SESSION_COOKIE, "")
+    user = users.authenticate(store, token)
+    if user is None:
+        raise SignInNeeded(str(request.url.path) + (f"?{request.url.query}" if request.url.query
+                                                    else ""))
+    return user
+
+
+PageUser = Annotated[users.User, Depends(get_page_user)]
+
+
+def user_scope(request: Request, store: GraphStore, user: users.User) -> Scope:
+    """The user's scope, cached per graph version and day (a write or a new day recomputes)."""
+    cache: dict[tuple[str, int, date], Scope] = request.app.state.scopes
+    key = (user.name, store.graph_version(), date.today())
+    if key not in cache:
+        if len(cache) >= SCOPE_CACHE_SIZE:
+            cache.clear()
+        cache[key] = scope_of(store, user)
+    return cache[key]
+
+
+def get_scoped_store(request: Request, store: StoreDep, user: CurrentUser) -> ScopedStore:
+    """The store as the API caller may see it (see ``kamgraph.scope``)."""
+    return ScopedStore(store, user_scope(request, store, user))
+
+
+def get_page_store(request: Request, store: StoreDep, user: PageUser) -> ScopedStore:
+    """The store as the signed-in browser user may see it."""
+    return ScopedStore(store, user_scope(request, store, user))
+
+
+ScopedStoreDep = Annotated[ScopedStore, Depends(get_scoped_store)]
+PageStore = Annotated[ScopedStore, Depends(get_page_store)]
+
+
+def csrf_token(session_token: str) -> str:
+    """The CSRF token of a session: an HMAC of a fixed text keyed by the session token.
+
+    Another site can make the browser send the cookie but cannot read it, so it cannot
+    compute this value; nothing needs to be stored on the server.
+    """
+    return hmac.new(session_token.encode(), b"kamgraph-csrf", hashlib.sha256).hexdigest()
+
+
+def check_csrf(request: Request, token: Annotated[str, Form(alias=CSRF_FIELD)] = "") -> None:
+    """403 unless the posted form carries this session's CSRF token."""
+    session = request.cookies.get(SESSION_COOKIE, "")
+    if not session or not hmac.compare_digest(token, csrf_token(session)):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the form is stale or not from this site; "
+                            "reload the page and try again")
+
+
+CsrfToken = Annotated[None, Depends(check_csrf)]

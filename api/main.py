@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
-from api.routes import health, me
+from api import pages, routes
+from api.deps import SignInNeeded
 from kamgraph import __version__
-from kamgraph.errors import KamgraphError, NotFound, StoreUnavailable, ValidationFailed
+from kamgraph.errors import Forbidden, KamgraphError, NotFound, StoreUnavailable, ValidationFailed
 from kamgraph.settings import Settings
 from kamgraph.store import open_store
 
 __all__ = ["create_app"]
 
+STATIC = Path(__file__).parent / "static"
+
 # The one place library errors become HTTP statuses.
-STATUS = {ValidationFailed: 422, NotFound: 404, StoreUnavailable: 503}
+STATUS = {ValidationFailed: 422, NotFound: 404, Forbidden: 403, StoreUnavailable: 503}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,15 +35,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
         app.state.store = open_store(settings.db, user=settings.neo4j_user, password=password,
                                      database=settings.neo4j_database)
+        app.state.scopes = {}
         try:
             yield
         finally:
             app.state.store.close()
 
-    app = FastAPI(title="kamgraph", version=__version__, lifespan=lifespan)
+    app = FastAPI(title="kamgraph", version=__version__, lifespan=lifespan,
+                  description="Who decides, who influences them, and whom your team covers. "
+                              "Every /api/v1 route but /health needs `Authorization: Bearer "
+                              "TOKEN` (a token from `kamgraph user add`).")
+    app.state.settings = settings
     app.add_exception_handler(KamgraphError, _kamgraph_error)
-    app.include_router(health.router, prefix="/api/v1")
-    app.include_router(me.router, prefix="/api/v1")
+    app.add_exception_handler(SignInNeeded, _sign_in)
+    app.include_router(routes.router, prefix="/api/v1")
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 
@@ -47,3 +60,8 @@ async def _kamgraph_error(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, ValidationFailed):
         body["problems"] = [p.as_dict() for p in exc.problems]
     return JSONResponse(body, status_code=status)
+
+
+async def _sign_in(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInNeeded)
+    return RedirectResponse(f"/signin?next={quote(exc.next_url, safe='')}", status_code=303)

@@ -25,8 +25,8 @@ from kamgraph import __version__, services, users
 from kamgraph.analysis import influence
 from kamgraph.errors import KamgraphError, NotFound, ValidationFailed
 from kamgraph.io import ExportFormat, counted, export_graph, import_path
-from kamgraph.io.importer import ImportReport, RawRecord, import_records
-from kamgraph.model import Node, Where
+from kamgraph.io.importer import ImportReport
+from kamgraph.model import Node
 from kamgraph.settings import Settings
 from kamgraph.store import GraphStore, open_store
 
@@ -219,11 +219,10 @@ def demo_command(
         _emit({"path": str(out_path), "nodes": nodes, "relationships": relationships},
               f"wrote {nodes:,} nodes and {relationships:,} relationships to {out_path}")
         return
-    raw = (RawRecord("node" if "label" in r else "relationship", r, Where("demo", "generated"))
-           for r in records)
     with _store() as store:
         with _progress("loading the demo") as progress:
-            import_records(store, raw, progress=progress)
+            demo.load_demo(store, scale or demo.DEFAULT_SCALE, seed=seed, today=_date(today),
+                           progress=progress)
         _print_stats(store)
 
 

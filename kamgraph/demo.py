@@ -44,9 +44,13 @@ import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["DEFAULT_SCALE", "MIN_SCALE", "REGION_SIZE", "demo_records"]
+if TYPE_CHECKING:
+    from kamgraph.io.importer import ImportReport, Progress
+    from kamgraph.store.base import GraphStore
+
+__all__ = ["DEFAULT_SCALE", "MIN_SCALE", "REGION_SIZE", "demo_records", "load_demo"]
 
 DEFAULT_SCALE = 500
 """Stakeholders in the default demo: one region with about 30 hospitals and clinics."""
@@ -1976,3 +1980,15 @@ def _event_relationships(r: _Region) -> Iterator[Record]:
     for event in r.events:
         for guest, role in event.attendees:
             yield _rel("ATTENDED", guest.id, event.id, role=role)
+
+
+def load_demo(store: GraphStore, scale: int = 500, *, seed: int = 42, today: date | None = None,
+              progress: Progress | None = None) -> ImportReport:
+    """Generate the demo and import it into ``store`` (checked, all or nothing)."""
+    from kamgraph.io.importer import RawRecord, import_records
+    from kamgraph.model import Where
+
+    where = Where("demo", "generated")
+    raw = (RawRecord("node" if "label" in r else "relationship", r, where)
+           for r in demo_records(scale, seed=seed, today=today))
+    return import_records(store, raw, progress=progress)

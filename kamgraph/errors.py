@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 __all__ = [
+    "Forbidden",
     "KamgraphError",
     "NotFound",
     "Problem",
@@ -52,6 +53,10 @@ class ValidationFailed(KamgraphError):
 
 class NotFound(KamgraphError):
     """The id names nothing in the store."""
+
+
+class Forbidden(KamgraphError):
+    """The signed-in user may not change this (it lies outside their territories)."""
 
 
 class StoreUnavailable(KamgraphError):

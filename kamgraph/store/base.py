@@ -212,6 +212,15 @@ class GraphStore(ABC):
                 | self._step(tenders, ("ISSUED_BY", "AWARDED_TO"), "out")
                 | self._step(tenders, ("ROLE_IN",), "in"))
 
+    def neighbours(self, node_ids: set[str], rel_types: Sequence[str],
+                   direction: Literal["out", "in", "both"]) -> set[str]:
+        """Ids one relationship away from these (of these types, or any when empty)."""
+        return self._step(node_ids, rel_types, direction)
+
+    def closure(self, roots: set[str], rel_type: str) -> set[str]:
+        """Roots and everything that is ``rel_type`` of them at any depth (``PART_OF``)."""
+        return self._closure(roots, rel_type)
+
     def _closure(self, roots: set[str], rel_type: str) -> set[str]:
         """Roots and everything that is ``rel_type`` of them, any depth (cycles are safe)."""
         reached = frontier = set(roots)

@@ -1,0 +1,266 @@
+"""Who may see and change what: a user's scope, and a store that shows only it.
+
+Roles (``kamgraph.users.ROLES``):
+
+- **admin** sees and changes everything.
+- **kam** sees the territories their ``AccountManager`` node ``COVERS`` today, with every
+  sub-territory, and what is in them: the organisations located there (with their
+  sub-organisations), the people working there, the tenders those organisations issue;
+  plus the people they ``RELATES_TO`` whatever their territory.
+- **regional_manager** sees what each KAM who ``REPORTS_TO`` them today sees, and what
+  their own ``COVERS`` and ``RELATES_TO`` give.
+
+Around that core the scope holds what a KAM needs to read it: the organisations those
+people work at or are aligned with, the issuers and awardees of those tenders, the
+interactions with those people and the plans that target them. Products, events and
+account managers (our own team) are visible to every signed-in user.
+
+Out-of-scope nodes do not exist for the user: reading them answers "not found" (404),
+changing them is :class:`~kamgraph.errors.Forbidden` (403). Analyses and maps run on the
+visible part of the graph only (:class:`ScopedStore` restricts every subgraph), so no
+score, share or path carries anything from outside — a KAM's figures can differ from an
+admin's for the same tender. Sensitive properties (``notes``, ``email``, ``phone``) can only
+be seen on stakeholders in scope, because the others are never returned at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
+
+import networkx as nx
+
+from kamgraph.analysis.graphs import is_active
+from kamgraph.errors import Forbidden
+from kamgraph.model import Node, Relationship
+from kamgraph.store.base import Counts, GraphStore, WriteTransaction
+
+if TYPE_CHECKING:
+    from kamgraph.users import User
+
+__all__ = ["OPEN_LABELS", "REFERENCE_LABELS", "Scope", "ScopedStore", "scope_of"]
+
+OPEN_LABELS = frozenset({"Product", "Event", "AccountManager"})
+"""Labels every signed-in user sees: the catalogue, public events and our own team."""
+
+REFERENCE_LABELS = frozenset({"Territory", "AccountManager"})
+"""Labels only an admin creates or changes: the territory tree and the team."""
+
+SEARCH_WIDENING = 20
+"""A scoped search asks the store for this many times the results, then keeps the visible."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What one user may see: ``everything`` (admin), or the ids in ``ids`` plus every node
+    of :data:`OPEN_LABELS`. ``territories`` are the ones the user works in (for pages)."""
+
+    everything: bool
+    ids: frozenset[str] = frozenset()
+    territories: frozenset[str] = frozenset()
+
+    def sees(self, node: Node | None) -> bool:
+        """Whether the user may see this node (``None`` is never seen)."""
+        return node is not None and self.sees_labelled(node.id, node.label)
+
+    def sees_labelled(self, node_id: str, label: str | None) -> bool:
+        return self.everything or label in OPEN_LABELS or node_id in self.ids
+
+    def visible_graph(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+        """The part of a subgraph the user may see (the graph itself for an admin)."""
+        if self.everything:
+            return graph
+        keep = [n for n, label in graph.nodes(data="label") if self.sees_labelled(n, label)]
+        return graph.subgraph(keep).copy()
+
+
+EVERYTHING = Scope(everything=True)
+
+
+def scope_of(store: GraphStore, user: User, *, as_of: date | None = None) -> Scope:
+    """The scope of a user on ``as_of`` (default today): see the module doc for the rules."""
+    if user.role == "admin":
+        return EVERYTHING
+    day = as_of or date.today()
+    team = {user.account_manager} if user.account_manager else set()
+    if user.role == "regional_manager":
+        team |= _reports(store, team, day)
+    covered = {r.end for am in team for r in store.relationships_of(am, rel_type="COVERS")
+               if r.start == am and is_active(r.props, day)}
+    territories = store.closure(covered, "PART_OF")
+    return Scope(False, frozenset(_visible_ids(store, territories, team)), frozenset(territories))
+
+
+def _reports(store: GraphStore, managers: set[str], day: date) -> set[str]:
+    """Account managers reporting to these, directly or through others, today."""
+    reached, frontier = set(managers), set(managers)
+    while frontier:
+        found = {r.start for m in frontier for r in store.relationships_of(m, rel_type="REPORTS_TO")
+                 if r.end == m and is_active(r.props, day)}
+        frontier = found - reached
+        reached |= frontier
+    return reached - managers
+
+
+def _visible_ids(store: GraphStore, territories: set[str], team: set[str]) -> set[str]:
+    organizations = store.closure(store.neighbours(territories, ("LOCATED_IN",), "in"), "PART_OF")
+    people = (store.neighbours(organizations, ("WORKS_AT",), "in")
+              | store.neighbours(team, ("RELATES_TO",), "out"))
+    tenders = store.neighbours(organizations, ("ISSUED_BY",), "in")
+    around = (store.neighbours(people, ("WORKS_AT", "ALIGNED_WITH"), "out")
+              | store.neighbours(tenders, ("ISSUED_BY", "AWARDED_TO"), "out")
+              | store.neighbours(people, ("WITH", "TARGETS"), "in"))
+    return territories | organizations | people | tenders | around
+
+
+class ScopedStore(GraphStore):
+    """A read view of a store through a user's scope; writes go to the store after
+    :meth:`check_write`. Invisible nodes are absent from every read: ``get_node`` gives
+    ``None``, lists and searches skip them, relationships and subgraphs lose them."""
+
+    def __init__(self, store: GraphStore, scope: Scope) -> None:
+        self.inner = store
+        self.scope = scope
+        self.url = store.url
+
+    # -- writing: the caller checks first ------------------------------------------------
+    def check_write(self, node_ids: Iterable[str], *, labels: Iterable[str] = ()) -> None:
+        """:class:`Forbidden` unless the user may change these nodes (existing ones must be
+        in scope; new ones may be created unless of a reference label, for admins only)."""
+        if self.scope.everything:
+            return
+        if reserved := sorted(set(labels) & REFERENCE_LABELS):
+            raise Forbidden(f"only an admin can change {', '.join(reserved)} nodes")
+        existing = self.inner.node_labels(node_ids)
+        outside = sorted(i for i, label in existing.items() if not self.scope.sees_labelled(i, label)
+                         or label in REFERENCE_LABELS)
+        if outside:
+            raise Forbidden(f"{outside[0]!r} is outside your territories")
+
+    def transaction(self) -> AbstractContextManager[WriteTransaction]:
+        return self.inner.transaction()
+
+    def write(self, work: Callable[[WriteTransaction], Any]) -> Any:
+        return self.inner.write(work)
+
+    # -- reading -------------------------------------------------------------------------
+    def snapshot(self) -> AbstractContextManager[None]:
+        return self.inner.snapshot()
+
+    def get_node(self, node_id: str) -> Node | None:
+        node = self.inner.get_node(node_id)
+        return node if self.scope.sees(node) else None
+
+    def node_labels(self, node_ids: Iterable[str]) -> dict[str, str]:
+        found = self.inner.node_labels(node_ids)
+        return {i: label for i, label in found.items() if self.scope.sees_labelled(i, label)}
+
+    def list_nodes(self, label: str | None = None, *, where: Mapping[str, Any] | None = None,
+                   limit: int = 50, offset: int = 0) -> list[Node]:
+        if self.scope.everything or (label in OPEN_LABELS):
+            return self.inner.list_nodes(label, where=where, limit=limit, offset=offset)
+        visible = (n for n in self._scoped_nodes(label) if _matches(n, where))
+        return list(_window(visible, offset, limit))
+
+    def _scoped_nodes(self, label: str | None) -> Iterator[Node]:
+        """Visible nodes ordered by id: the scope's ids, then (no label) the open labels."""
+        ids = sorted(self.scope.ids)
+        for start in range(0, len(ids), 500):
+            found = self.inner.node_labels(ids[start:start + 500])
+            for node_id in ids[start:start + 500]:
+                if node_id in found and (label is None or found[node_id] == label):
+                    yield from filter(None, [self.inner.get_node(node_id)])
+        if label is None:
+            for open_label in sorted(OPEN_LABELS):
+                yield from self.inner.iter_nodes(open_label)
+
+    def search(self, text: str, *, label: str | None = None, limit: int = 20) -> list[Node]:
+        if self.scope.everything:
+            return self.inner.search(text, label=label, limit=limit)
+        found = self.inner.search(text, label=label, limit=limit * SEARCH_WIDENING)
+        return [n for n in found if self.scope.sees(n)][:limit]
+
+    def relationships_of(self, node_id: str, *, rel_type: str | None = None) -> list[Relationship]:
+        if self.get_node(node_id) is None:
+            return []
+        found = self.inner.relationships_of(node_id, rel_type=rel_type)
+        labels = self.inner.node_labels({i for r in found for i in (r.start, r.end)})
+        return [r for r in found if all(self.scope.sees_labelled(i, labels.get(i))
+                                         for i in (r.start, r.end))]
+
+    def counts(self) -> Counts:
+        return self.inner.counts() if self.scope.everything else _counted(self.whole_graph())
+
+    def iter_nodes(self, label: str | None = None, *, batch_size: int = 5000) -> Iterator[Node]:
+        return (n for n in self.inner.iter_nodes(label, batch_size=batch_size) if self.scope.sees(n))
+
+    def iter_relationships(self, *, batch_size: int = 5000) -> Iterator[Relationship]:
+        if self.scope.everything:
+            return self.inner.iter_relationships(batch_size=batch_size)
+        graph = self.whole_graph()
+        return (r for r in self.inner.iter_relationships(batch_size=batch_size)
+                if r.start in graph and r.end in graph)
+
+    def graph_version(self) -> int:
+        return self.inner.graph_version()
+
+    # -- subgraphs: computed on the store, then cut down to the scope -------------------
+    def whole_graph(self) -> nx.MultiDiGraph:
+        return self.scope.visible_graph(self.inner.whole_graph())
+
+    def territory_subgraph(self, territory_id: str) -> nx.MultiDiGraph:
+        return self.scope.visible_graph(self.inner.territory_subgraph(territory_id))
+
+    def neighbourhood(self, node_id: str, hops: int = 1) -> nx.MultiDiGraph:
+        return self.scope.visible_graph(self.inner.neighbourhood(node_id, hops))
+
+    def tender_subgraph(self, tender_id: str, hops: int = 2) -> nx.MultiDiGraph:
+        return self.scope.visible_graph(self.inner.tender_subgraph(tender_id, hops))
+
+    def _step(self, node_ids: set[str], rel_types: Sequence[str],
+              direction: Literal["out", "in", "both"]) -> set[str]:
+        return set(self.node_labels(self.inner.neighbours(node_ids, rel_types, direction)))
+
+    def _induced_parts(self, node_ids: set[str]) -> tuple[list[Node], list[Relationship]]:
+        return self.inner._induced_parts(set(self.node_labels(node_ids)))
+
+    # -- users and lifetime belong to the store -------------------------------------------
+    def add_user(self, user: User, token_hash: str) -> None:
+        raise Forbidden("users are managed with `kamgraph user`")
+
+    def user_by_token_hash(self, token_hash: str) -> User | None:
+        return self.inner.user_by_token_hash(token_hash)
+
+    def list_users(self) -> list[User]:
+        raise Forbidden("users are managed with `kamgraph user`")
+
+    def revoke_user(self, name: str) -> bool:
+        raise Forbidden("users are managed with `kamgraph user`")
+
+    def close(self) -> None:
+        """The scoped view owns nothing; the app closes the store itself."""
+
+
+def _matches(node: Node, where: Mapping[str, Any] | None) -> bool:
+    return not where or all((node.name if k == "name" else node.props.get(k)) == v
+                            for k, v in where.items())
+
+
+def _window(items: Iterable[Node], offset: int, limit: int) -> Iterator[Node]:
+    for index, item in enumerate(items):
+        if index >= offset + limit:
+            return
+        if index >= offset:
+            yield item
+
+
+def _counted(graph: nx.MultiDiGraph) -> Counts:
+    counts = Counts()
+    for _, label in graph.nodes(data="label"):
+        counts.labels[label] = counts.labels.get(label, 0) + 1
+    for _, _, rel_type in graph.edges(data="type"):
+        counts.types[rel_type] = counts.types.get(rel_type, 0) + 1
+    return counts
