@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, me
+from api.routes import activity, analyses, health, maps, me, nodes, plans, records, relationships, transfer
 
 __all__ = ["router"]
 
 router = APIRouter()
-for module in (health, me):
+for module in (health, me, nodes, relationships, records, transfer, analyses, activity, plans, maps):
     router.include_router(module.router)
