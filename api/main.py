@@ -41,7 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             app.state.store.close()
 
-    app = FastAPI(title="kamgraph", version=__version__, lifespan=lifespan,
+    # No /docs or /redoc: their pages load scripts from a CDN, and nothing may leave the server.
+    app = FastAPI(title="kamgraph", version=__version__, lifespan=lifespan, docs_url=None,
+                  redoc_url=None,
                   description="Who decides, who influences them, and whom your team covers. "
                               "Every /api/v1 route but /health needs `Authorization: Bearer "
                               "TOKEN` (a token from `kamgraph user add`).")

@@ -756,7 +756,7 @@ def user_revoke_command(
     _emit({"revoked": name}, f"revoked {name}: their token no longer works")
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+DEMO_ADMIN = "admin"
 
 
 @app.command("serve")
@@ -764,19 +764,64 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def serve_command(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    load_demo: Annotated[bool, typer.Option(
+        "--demo/--no-demo", help="Load the demo territory first when the store is empty.")] = True,
 ) -> None:
     """Serve the web app and its JSON API (under /api/v1).
+
+    On an empty store it first loads the demo territory; when the store has no users yet it
+    creates an admin user and prints a sign-in link holding their token (shown once).
 
     Example: kamgraph serve --port 8000
     """
     import uvicorn
 
+    from api.logs import redact_access_log
     from api.main import create_app
 
-    if host not in LOOPBACK:
-        err.print(f"[yellow]warning:[/yellow] listening on {host} without TLS: put a "
-                  "TLS-terminating proxy in front before anyone else connects", soft_wrap=True)
+    with _store() as store:
+        if load_demo and store.counts().nodes == 0:
+            _load_demo(store)
+        out.print(_sign_in_hint(store, host, port), soft_wrap=True)
+    if warning := exposure_warning(host):
+        err.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
+    redact_access_log()
     uvicorn.run(create_app(Settings(db=_state.db)), host=host, port=port)
+
+
+def exposure_warning(host: str) -> str | None:
+    """Why listening on ``host`` needs TLS in front, or ``None`` for a loopback address."""
+    import ipaddress
+
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name other than localhost: reachable from elsewhere
+        loopback = False
+    if loopback:
+        return None
+    return (f"listening on {host} without TLS: tokens and session cookies would cross the network "
+            "in clear text; put a TLS-terminating proxy in front before anyone else connects")
+
+
+def _load_demo(store: GraphStore) -> None:
+    from kamgraph import demo
+
+    with _progress("loading the demo territory") as progress:
+        report = demo.load_demo(store, progress=progress)
+    out.print(f"loaded the demo territory: {report.nodes:,} nodes, "
+              f"{report.relationships:,} relationships")
+
+
+def _sign_in_hint(store: GraphStore, host: str, port: int) -> str:
+    """A sign-in link for a new admin when there are no users yet, else how to get one."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    base = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+    if users.list_users(store):
+        return (f"kamgraph at {base}/ — sign in with your token at {base}/signin "
+                f"(`kamgraph user add NAME --role admin` makes a new one)")
+    token = users.create_user(store, DEMO_ADMIN, "admin")
+    return (f"created the admin user {DEMO_ADMIN!r}. Open this link to sign in "
+            f"(it holds their token; it is shown only now):\n{base}/signin?token={token}")
 
 
 def run() -> None:

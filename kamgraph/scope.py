@@ -5,8 +5,9 @@ Roles (``kamgraph.users.ROLES``):
 - **admin** sees and changes everything.
 - **kam** sees the territories their ``AccountManager`` node ``COVERS`` today, with every
   sub-territory, and what is in them: the organisations located there (with their
-  sub-organisations), the people working there, the tenders those organisations issue;
-  plus the people they ``RELATES_TO`` whatever their territory.
+  sub-organisations), the people working there, the tenders those organisations issue and
+  the people holding roles in them (a committee member from elsewhere included); plus the
+  people they ``RELATES_TO`` whatever their territory.
 - **regional_manager** sees what each KAM who ``REPORTS_TO`` them today sees, and what
   their own ``COVERS`` and ``RELATES_TO`` give.
 
@@ -107,9 +108,10 @@ def _reports(store: GraphStore, managers: set[str], day: date) -> set[str]:
 
 def _visible_ids(store: GraphStore, territories: set[str], team: set[str]) -> set[str]:
     organizations = store.closure(store.neighbours(territories, ("LOCATED_IN",), "in"), "PART_OF")
-    people = (store.neighbours(organizations, ("WORKS_AT",), "in")
-              | store.neighbours(team, ("RELATES_TO",), "out"))
     tenders = store.neighbours(organizations, ("ISSUED_BY",), "in")
+    people = (store.neighbours(organizations, ("WORKS_AT",), "in")
+              | store.neighbours(team, ("RELATES_TO",), "out")
+              | store.neighbours(tenders, ("ROLE_IN",), "in"))
     around = (store.neighbours(people, ("WORKS_AT", "ALIGNED_WITH"), "out")
               | store.neighbours(tenders, ("ISSUED_BY", "AWARDED_TO"), "out")
               | store.neighbours(people, ("WITH", "TARGETS"), "in"))
@@ -207,25 +209,19 @@ class ScopedStore(GraphStore):
     def graph_version(self) -> int:
         return self.inner.graph_version()
 
-    # -- subgraphs: computed on the store, then cut down to the scope -------------------
+    # -- subgraphs: the base class walks the graph through ``_step``, which only ever steps
+    # onto visible nodes, so a subgraph never reaches anything through an invisible one.
     def whole_graph(self) -> nx.MultiDiGraph:
         return self.scope.visible_graph(self.inner.whole_graph())
 
-    def territory_subgraph(self, territory_id: str) -> nx.MultiDiGraph:
-        return self.scope.visible_graph(self.inner.territory_subgraph(territory_id))
-
-    def neighbourhood(self, node_id: str, hops: int = 1) -> nx.MultiDiGraph:
-        return self.scope.visible_graph(self.inner.neighbourhood(node_id, hops))
-
-    def tender_subgraph(self, tender_id: str, hops: int = 2) -> nx.MultiDiGraph:
-        return self.scope.visible_graph(self.inner.tender_subgraph(tender_id, hops))
-
     def _step(self, node_ids: set[str], rel_types: Sequence[str],
               direction: Literal["out", "in", "both"]) -> set[str]:
-        return set(self.node_labels(self.inner.neighbours(node_ids, rel_types, direction)))
+        found = self.inner.neighbours(node_ids, rel_types, direction)
+        return found if self.scope.everything else set(self.node_labels(found))
 
     def _induced_parts(self, node_ids: set[str]) -> tuple[list[Node], list[Relationship]]:
-        return self.inner._induced_parts(set(self.node_labels(node_ids)))
+        visible = node_ids if self.scope.everything else set(self.node_labels(node_ids))
+        return self.inner._induced_parts(visible)
 
     # -- users and lifetime belong to the store -------------------------------------------
     def add_user(self, user: User, token_hash: str) -> None:

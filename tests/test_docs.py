@@ -18,10 +18,10 @@ def code_block_after(heading: str) -> list[str]:
     return [line for line in block.group(1).splitlines() if line.strip()]
 
 
-def test_quick_start_is_one_line_that_installs_and_runs_the_demo() -> None:
+def test_quick_start_is_one_line_that_installs_and_serves_the_demo() -> None:
     (line,) = code_block_after("**Quick start**")
     assert line.startswith("python3 -m venv .venv && .venv/bin/pip install")
-    assert line.endswith(".venv/bin/kamgraph demo")
+    assert line.endswith(".venv/bin/kamgraph serve")
 
 
 def test_tests_are_one_line_and_ci_runs_it() -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 import networkx as nx
 
-from kamgraph.model import Where, parse_node, parse_relationship
-from kamgraph.store.base import to_networkx
+from kamgraph.model import Node, Where, parse_node, parse_relationship
+from kamgraph.store.base import GraphStore, to_networkx
 
 
 def graph(*records: dict[str, Any]) -> nx.MultiDiGraph:
@@ -31,3 +31,17 @@ def node(label: str, id_: str, **props: Any) -> dict[str, Any]:
 
 def rel(type_: str, start: str, end: str, **props: Any) -> dict[str, Any]:
     return {"type": type_, "from": start, "to": end, **props}
+
+
+def load(store: GraphStore, records: list[dict[str, Any]]) -> None:
+    """Write records (checked by the model) into a store in one transaction."""
+    stored = graph(*records)
+    nodes = [Node(d["label"], n, d["name"], {k: v for k, v in d.items() if k not in ("label", "name")})
+             for n, d in stored.nodes(data=True)]
+    rels = []
+    for record in records:
+        if "label" not in record:
+            item, problems = parse_relationship(record, Where(None, "test"))
+            assert item is not None, problems
+            rels.append(item)
+    store.upsert(nodes, rels)
