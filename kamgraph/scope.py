@@ -42,7 +42,8 @@ from kamgraph.store.base import Counts, GraphStore, WriteTransaction
 if TYPE_CHECKING:
     from kamgraph.users import User
 
-__all__ = ["OPEN_LABELS", "REFERENCE_LABELS", "Scope", "ScopedStore", "scope_of"]
+__all__ = ["OPEN_LABELS", "REFERENCE_LABELS", "Scope", "ScopedStore", "covered_territories", "scope_of",
+           "team_of"]
 
 OPEN_LABELS = frozenset({"Product", "Event", "AccountManager"})
 """Labels every signed-in user sees: the catalogue, public events and our own team."""
@@ -86,17 +87,28 @@ def scope_of(store: GraphStore, user: User, *, as_of: date | None = None) -> Sco
     if user.role == "admin":
         return EVERYTHING
     day = as_of or date.today()
-    team = {user.account_manager} if user.account_manager else set()
-    if user.role == "regional_manager":
-        team |= _reports(store, team, day)
-    covered = {r.end for am in team for r in store.relationships_of(am, rel_type="COVERS")
-               if r.start == am and is_active(r.props, day)}
-    territories = store.closure(covered, "PART_OF")
+    team = team_of(store, user, day)
+    territories = store.closure(covered_territories(store, team, day), "PART_OF")
     return Scope(False, frozenset(_visible_ids(store, territories, team)), frozenset(territories))
 
 
+def team_of(store: GraphStore, user: User, day: date) -> set[str]:
+    """The account managers a user acts for: their own, and for a regional manager everyone
+    reporting to them on ``day``, directly or through others."""
+    team = {user.account_manager} if user.account_manager else set()
+    if user.role == "regional_manager":
+        team |= _reports(store, team, day)
+    return team
+
+
+def covered_territories(store: GraphStore, team: set[str], day: date) -> set[str]:
+    """The territories these account managers ``COVERS`` on ``day`` (sub-territories not added)."""
+    return {r.end for am in team for r in store.relationships_of(am, rel_type="COVERS")
+            if r.start == am and is_active(r.props, day)}
+
+
 def _reports(store: GraphStore, managers: set[str], day: date) -> set[str]:
-    """Account managers reporting to these, directly or through others, today."""
+    """Account managers reporting to these, directly or through others, on ``day``."""
     reached, frontier = set(managers), set(managers)
     while frontier:
         found = {r.start for m in frontier for r in store.relationships_of(m, rel_type="REPORTS_TO")

@@ -20,7 +20,9 @@ from datetime import date
 import pytest
 
 from kamgraph import services
+from kamgraph.activity import quiet_warnings
 from kamgraph.errors import Forbidden, NotFound
+from kamgraph.model import Node, Relationship
 from kamgraph.scope import ScopedStore, scope_of
 from kamgraph.store.base import GraphStore
 from kamgraph.users import User
@@ -167,3 +169,16 @@ def test_a_kam_without_current_coverage_sees_only_the_people_they_relate_to(
     assert {"t-south", "s-s3"} <= scope.ids
     before = scope_of(graph_store, user("kam", "am-k3"), as_of=date(2021, 6, 1))
     assert before.ids == frozenset({"s-s3", "ix-3", "o-south"})
+
+
+def test_quiet_period_warnings_reach_beyond_the_scope_without_naming_what_is_outside(
+        graph_store: GraphStore) -> None:
+    graph_store.upsert([Node("Tender", "t-south", "South tender", {"status": "evaluation"})],
+                       [Relationship("ROLE_IN", "s-s2", "t-south", {"role": "evaluator"})])
+    view = ScopedStore(graph_store, scope_of(graph_store, KAM, as_of=TODAY))
+    (warning,) = quiet_warnings(view, "s-s2", TODAY)
+    assert warning.startswith("Dr S-S2 holds a role in a tender outside your territories, which is "
+                              "in a quiet period on 2026-11-28")
+    assert "South tender" not in warning and "t-south" not in warning
+    (named,) = quiet_warnings(graph_store, "s-s2", TODAY)
+    assert "tender South tender (t-south)" in named

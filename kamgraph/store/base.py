@@ -35,14 +35,17 @@ from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import networkx as nx
 
-from kamgraph.model import Node, Relationship
+from kamgraph.model import REL_TYPES, Node, Relationship
 
 if TYPE_CHECKING:
     from kamgraph.users import User
 
-__all__ = ["Counts", "GraphStore", "WriteTransaction", "to_networkx"]
+__all__ = ["Counts", "GraphStore", "Identity", "WriteTransaction", "canonical", "to_networkx"]
 
 T = TypeVar("T")
+
+Identity = tuple[str, str, str, str]
+"""A relationship's identity: (type, from, to, key) with key the ``ROLE_IN`` role, else ``""``."""
 
 # Person-to-person ties followed outward from a tender's committee.
 PERSON_TIES = ("INFLUENCES", "KNOWS", "REPORTS_TO")
@@ -79,6 +82,11 @@ class WriteTransaction(ABC):
     def delete_node(self, node_id: str) -> bool:
         """Delete a node with all its relationships; ``False`` if there was none."""
 
+    @abstractmethod
+    def delete_relationship(self, identity: Identity) -> bool:
+        """Delete the relationship with this identity (see :func:`canonical`: a symmetric one
+        either way round); ``False`` if there was none. The nodes stay."""
+
 
 class GraphStore(ABC):
     """A backend: the embedded SQLite file or a Neo4j database."""
@@ -114,6 +122,10 @@ class GraphStore(ABC):
     def delete_node(self, node_id: str) -> bool:
         """Erase a node and every relationship it has; ``False`` if it was not there."""
         return self.write(lambda tx: tx.delete_node(node_id))
+
+    def delete_relationship(self, identity: Identity) -> bool:
+        """Erase one relationship by identity; ``False`` if it was not there."""
+        return self.write(lambda tx: tx.delete_relationship(identity))
 
     # -- reading -------------------------------------------------------------------------
     def snapshot(self) -> AbstractContextManager[None]:
@@ -265,6 +277,19 @@ class GraphStore(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def canonical(identity: Identity) -> Identity:
+    """The stored form of an identity: a symmetric type (``KNOWS``) is kept with from < to, as
+    ``kamgraph.model.parse_relationship`` writes it. ``ValueError`` for a type not in the model
+    (so no other type ever reaches a query)."""
+    rel_type, start, end, key = identity
+    spec = REL_TYPES.get(rel_type)
+    if spec is None:
+        raise ValueError(f"unknown relationship type {rel_type!r}")
+    if spec.symmetric and end < start:
+        start, end = end, start
+    return (rel_type, start, end, key)
 
 
 def to_networkx(nodes: Iterable[Node], relationships: Iterable[Relationship]) -> nx.MultiDiGraph:

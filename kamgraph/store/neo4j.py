@@ -20,7 +20,7 @@ from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError
 
 from kamgraph.errors import Problem, StoreUnavailable, ValidationFailed
 from kamgraph.model import IDENTIFIER, Node, Relationship
-from kamgraph.store.base import Counts, GraphStore, WriteTransaction
+from kamgraph.store.base import Counts, GraphStore, Identity, WriteTransaction, canonical
 from kamgraph.store.cypher import query
 from kamgraph.users import User
 
@@ -260,6 +260,11 @@ class _Neo4jWrite(WriteTransaction):
 
     def delete_node(self, node_id: str) -> bool:
         return bool(self._single("delete_node", id=node_id))
+
+    def delete_relationship(self, identity: Identity) -> bool:
+        rel_type, start, end, key = canonical(identity)
+        return bool(self._single("delete_relationship", type=rel_type, src=start, dst=end,
+                                 key=key))
 
 
 def _user(record: neo4j.Record) -> User:

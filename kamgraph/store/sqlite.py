@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from kamgraph.errors import Problem, StoreUnavailable, ValidationFailed
 from kamgraph.model import IDENTIFIER, Node, Relationship
-from kamgraph.store.base import Counts, GraphStore, WriteTransaction
+from kamgraph.store.base import Counts, GraphStore, Identity, WriteTransaction, canonical
 from kamgraph.users import User
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore"]
@@ -335,6 +335,10 @@ class _SqliteWrite(WriteTransaction):
         self._db.execute("DELETE FROM rels WHERE src = ?", (node_id,))
         self._db.execute("DELETE FROM rels WHERE dst = ?", (node_id,))
         return self._db.execute("DELETE FROM nodes WHERE id = ?", (node_id,)).rowcount > 0
+
+    def delete_relationship(self, identity: Identity) -> bool:
+        return self._db.execute("DELETE FROM rels WHERE type = ? AND src = ? AND dst = ? AND key = ?",
+                                canonical(identity)).rowcount > 0
 
 
 _USER_COLUMNS = "name, role, account_manager, token_prefix, created, revoked"

@@ -4,11 +4,16 @@ Chromium is Debian's package (``apt-get install -y chromium``, at ``/usr/bin/chr
 Playwright is the Python package only: its own browser downloads are never used (this
 machine cannot fetch them), so the browser is launched by path. In CI both must be there;
 elsewhere the browser tests are skipped, said in one line.
+
+For the pages: ``live_app`` serves the real app on 127.0.0.1 (one server per module, on its
+own copy of the demo store, see ``live.py``), and ``site`` opens browser contexts on it that
+refuse and record every request to any other host; a test whose pages asked for one fails.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,3 +84,37 @@ def browser_page(chromium: Any) -> Iterator[Any]:
     page.on("request", lambda request: page.requests.append(request.url))
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def live_demo_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """The demo with the test users and the outside tender (``live.OUTSIDE``), built once."""
+    from tests.browser.live import demo_store
+
+    path = tmp_path_factory.mktemp("live-demo") / "demo.db"
+    return path, demo_store(path)
+
+
+@pytest.fixture(scope="module")
+def live_app(live_demo_db: tuple[Path, dict[str, str]],
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The real app (uvicorn, 127.0.0.1, a free port) on this module's copy of the demo."""
+    from tests.browser.live import LiveApp, serve
+
+    source, tokens = live_demo_db
+    copy = tmp_path_factory.mktemp("live") / "demo.db"
+    shutil.copy(source, copy)
+    with serve(copy) as url:
+        yield LiveApp(url, tokens, copy)
+
+
+@pytest.fixture
+def site(chromium: Any, live_app: Any) -> Iterator[Any]:
+    """Browser contexts on the live app (``site.new_page(user)``); afterwards, no request
+    may have gone to any host but the app."""
+    from tests.browser.live import Browsing
+
+    browsing = Browsing(chromium, live_app.url, live_app.tokens)
+    yield browsing
+    browsing.close()
+    assert browsing.foreign == [], "the pages asked for hosts other than the app"

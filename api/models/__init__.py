@@ -1,0 +1,1 @@
+"""Typed shapes of the JSON API: what the routes take and give (they become the OpenAPI schemas)."""
