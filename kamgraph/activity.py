@@ -51,7 +51,10 @@ def log_interaction(store: GraphStore, account_manager: str, stakeholder: str, *
                     outcome: str | None = None, config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
     """Log one contact; return ``{"interaction": record, "relationship": record,
     "warnings": [text]}``. Raises :class:`NotFound` for unknown ids and
-    :class:`ValidationFailed` for bad values (nothing is written then)."""
+    :class:`ValidationFailed` for bad values (nothing is written then), among them a date
+    after today (a contact is logged once it happened; a planned meeting belongs in a plan)
+    or before 1900 — ``last_contact`` only moves forward, so a wrong future date would stick."""
+    _check_contact_day(day)
     _require(store, account_manager, "AccountManager")
     person = _require(store, stakeholder, "Stakeholder")
     interaction = _parsed_node({"label": "Interaction", "id": _new_id("ix"),
@@ -68,6 +71,16 @@ def log_interaction(store: GraphStore, account_manager: str, stakeholder: str, *
     store.upsert([interaction], links)
     return {"interaction": interaction.record(), "relationship": links[2].record(),
             "warnings": quiet_warnings(store, stakeholder, day, config)}
+
+
+EARLIEST_CONTACT = date(1900, 1, 1)
+
+
+def _check_contact_day(day: date) -> None:
+    if not EARLIEST_CONTACT <= day <= date.today():
+        raise ValidationFailed([Problem(None, "interaction", "date",
+                                        f"{day.isoformat()} is not between 1900-01-01 and today: log "
+                                        "a contact once it happened (plan future meetings in a plan)")])
 
 
 def change_stage(store: GraphStore, account_manager: str, stakeholder: str, stage: str, *,

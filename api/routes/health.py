@@ -13,10 +13,12 @@ router = APIRouter(tags=["health"])
 class Health(BaseModel):
     status: str
     store: str
+    """The kind of store, ``sqlite`` or ``neo4j`` (not its address: this route is open)."""
     graph_version: int
 
 
 @router.get("/health", responses={503: {"description": "The store cannot be reached."}})
 def health(store: StoreDep) -> Health:
-    """Up, with the store's URL and graph version (503 when the store is unreachable)."""
-    return Health(status="ok", store=store.url, graph_version=store.graph_version())
+    """Up, with the kind of store and its graph version (503 when the store is unreachable)."""
+    return Health(status="ok", store="sqlite" if store.url.startswith("sqlite") else "neo4j",
+                  graph_version=store.graph_version())

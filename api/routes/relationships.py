@@ -62,24 +62,25 @@ def check_relationships(store: ScopedStore, user: User, ends: Iterable[tuple[str
     """
     if store.scope.everything:
         return
-    plain: set[str] = set()
     for rel_type, start, end in ends:
-        reference = {i for i in (start, end) if labels.get(i) in REFERENCE_LABELS}
-        if reference:
+        if {labels.get(start), labels.get(end)} & REFERENCE_LABELS:
             _check_team_link(store, user, rel_type, start, end, labels)
-        plain |= {start, end} - reference
-    store.check_write(plain)
+        else:
+            store.check_link(start, end, symmetric=REL_TYPES[rel_type].symmetric)
 
 
 def _check_team_link(store: ScopedStore, user: User, rel_type: str, start: str, end: str,
                      labels: Mapping[str, str | None]) -> None:
-    """A relationship touching a Territory or AccountManager, written by a non-admin."""
+    """A relationship touching a Territory or AccountManager, written by a non-admin: an
+    organisation of theirs (or a new one) located in a territory they see, or their own
+    account manager's tie to something they see."""
     start_label, end_label = labels.get(start), labels.get(end)
     if rel_type == "LOCATED_IN" and start_label not in REFERENCE_LABELS:
-        if not store.scope.sees_labelled(end, end_label):
-            raise Forbidden(f"{end!r} is outside your territories")
+        store.check_link(start, end)
         return
     if start == user.account_manager and end_label not in REFERENCE_LABELS:
+        if end in store.inner.node_labels([end]) and store.get_node(end) is None:
+            raise Forbidden(f"{end!r} is outside your territories")
         return
     raise Forbidden(f"only an admin can write {rel_type} from {start} to {end}: it changes "
                     "the team or the territory tree")
