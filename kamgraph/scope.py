@@ -52,7 +52,8 @@ REFERENCE_LABELS = frozenset({"Territory", "AccountManager"})
 """Labels only an admin creates or changes: the territory tree and the team."""
 
 SEARCH_WIDENING = 20
-"""A scoped search asks the store for this many times the results, then keeps the visible."""
+"""A scoped search first asks the store for this many times the results (then four times more
+each round, until enough are visible or the matches run out)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,9 @@ class Scope:
     everything: bool
     ids: frozenset[str] = frozenset()
     territories: frozenset[str] = frozenset()
+    writable: frozenset[str] = frozenset()
+    """The ids the user may change: their territories and what is in them, their people and
+    those people's interactions and plans — not the organisations seen only around them."""
 
     def sees(self, node: Node | None) -> bool:
         """Whether the user may see this node (``None`` is never seen)."""
@@ -89,7 +93,8 @@ def scope_of(store: GraphStore, user: User, *, as_of: date | None = None) -> Sco
     day = as_of or date.today()
     team = team_of(store, user, day)
     territories = store.closure(covered_territories(store, team, day), "PART_OF")
-    return Scope(False, frozenset(_visible_ids(store, territories, team)), frozenset(territories))
+    core, around = _visible_ids(store, territories, team)
+    return Scope(False, frozenset(core | around), frozenset(territories), frozenset(core))
 
 
 def team_of(store: GraphStore, user: User, day: date) -> set[str]:
@@ -118,16 +123,19 @@ def _reports(store: GraphStore, managers: set[str], day: date) -> set[str]:
     return reached - managers
 
 
-def _visible_ids(store: GraphStore, territories: set[str], team: set[str]) -> set[str]:
+def _visible_ids(store: GraphStore, territories: set[str], team: set[str]
+                 ) -> tuple[set[str], set[str]]:
+    """The scope's core (what the user may change) and what is only seen around it."""
     organizations = store.closure(store.neighbours(territories, ("LOCATED_IN",), "in"), "PART_OF")
     tenders = store.neighbours(organizations, ("ISSUED_BY",), "in")
     people = (store.neighbours(organizations, ("WORKS_AT",), "in")
               | store.neighbours(team, ("RELATES_TO",), "out")
               | store.neighbours(tenders, ("ROLE_IN",), "in"))
+    records = store.neighbours(people, ("WITH", "TARGETS"), "in")
     around = (store.neighbours(people, ("WORKS_AT", "ALIGNED_WITH"), "out")
-              | store.neighbours(tenders, ("ISSUED_BY", "AWARDED_TO"), "out")
-              | store.neighbours(people, ("WITH", "TARGETS"), "in"))
-    return territories | organizations | people | tenders | around
+              | store.neighbours(tenders, ("ISSUED_BY", "AWARDED_TO"), "out"))
+    core = territories | organizations | people | tenders | records
+    return core, around - core
 
 
 class ScopedStore(GraphStore):
@@ -142,17 +150,49 @@ class ScopedStore(GraphStore):
 
     # -- writing: the caller checks first ------------------------------------------------
     def check_write(self, node_ids: Iterable[str], *, labels: Iterable[str] = ()) -> None:
-        """:class:`Forbidden` unless the user may change these nodes (existing ones must be
-        in scope; new ones may be created unless of a reference label, for admins only)."""
+        """:class:`Forbidden` unless the user may change these nodes: existing ones must be in
+        the scope's core (``Scope.writable``: not reference data, not an organisation seen
+        only around it, not a shared product or event); new ones may be created unless of a
+        reference label (admins only)."""
         if self.scope.everything:
             return
         if reserved := sorted(set(labels) & REFERENCE_LABELS):
             raise Forbidden(f"only an admin can change {', '.join(reserved)} nodes")
         existing = self.inner.node_labels(node_ids)
-        outside = sorted(i for i, label in existing.items() if not self.scope.sees_labelled(i, label)
-                         or label in REFERENCE_LABELS)
-        if outside:
-            raise Forbidden(f"{outside[0]!r} is outside your territories")
+        for node_id in sorted(existing):
+            if problem := self._unwritable(node_id, existing[node_id]):
+                raise Forbidden(problem)
+
+    def _unwritable(self, node_id: str, label: str) -> str | None:
+        """Why the user may not change this existing node, or ``None``."""
+        if label in REFERENCE_LABELS:
+            return f"only an admin can change {label} nodes ({node_id!r})"
+        if node_id in self.scope.writable:
+            return None
+        if self.scope.sees_labelled(node_id, label):
+            return (f"{node_id!r} is shared: you can see it but only an admin can change it "
+                    "(it lies outside your territories)")
+        return f"{node_id!r} is outside your territories"
+
+    def check_link(self, start: str, end: str, *, symmetric: bool = False) -> None:
+        """:class:`Forbidden` unless the user may write a relationship between these ends: the
+        start must be theirs to change (or new), the end visible (or new); a symmetric one may
+        be anchored at either end. So no write can pull anything outside into their scope
+        (a ``LOCATED_IN`` or ``PART_OF`` must start at their own or a new organisation)."""
+        if self.scope.everything:
+            return
+        existing = self.inner.node_labels([start, end])
+
+        def problem(first: str, second: str) -> str | None:
+            if first in existing and (reason := self._unwritable(first, existing[first])):
+                return reason
+            if second in existing and not self.scope.sees_labelled(second, existing[second]):
+                return f"{second!r} is outside your territories"
+            return None
+
+        reason = problem(start, end)
+        if reason and not (symmetric and problem(end, start) is None):
+            raise Forbidden(reason)
 
     def transaction(self) -> AbstractContextManager[WriteTransaction]:
         return self.inner.transaction()
@@ -194,8 +234,14 @@ class ScopedStore(GraphStore):
     def search(self, text: str, *, label: str | None = None, limit: int = 20) -> list[Node]:
         if self.scope.everything:
             return self.inner.search(text, label=label, limit=limit)
-        found = self.inner.search(text, label=label, limit=limit * SEARCH_WIDENING)
-        return [n for n in found if self.scope.sees(n)][:limit]
+        # Ask for more until enough visible matches are found or the matches run out.
+        ask = limit * SEARCH_WIDENING
+        while True:
+            found = self.inner.search(text, label=label, limit=ask)
+            visible = [n for n in found if self.scope.sees(n)]
+            if len(visible) >= limit or len(found) < ask:
+                return visible[:limit]
+            ask *= 4
 
     def relationships_of(self, node_id: str, *, rel_type: str | None = None) -> list[Relationship]:
         if self.get_node(node_id) is None:
@@ -221,6 +267,9 @@ class ScopedStore(GraphStore):
     def graph_version(self) -> int:
         return self.inner.graph_version()
 
+    def changed_since(self, node_ids: Iterable[str], version: int) -> set[str]:
+        return self.inner.changed_since(node_ids, version)
+
     # -- subgraphs: the base class walks the graph through ``_step``, which only ever steps
     # onto visible nodes, so a subgraph never reaches anything through an invisible one.
     def whole_graph(self) -> nx.MultiDiGraph:
@@ -231,9 +280,9 @@ class ScopedStore(GraphStore):
         found = self.inner.neighbours(node_ids, rel_types, direction)
         return found if self.scope.everything else set(self.node_labels(found))
 
-    def _induced_parts(self, node_ids: set[str]) -> tuple[list[Node], list[Relationship]]:
+    def _induced(self, node_ids: set[str]) -> nx.MultiDiGraph:
         visible = node_ids if self.scope.everything else set(self.node_labels(node_ids))
-        return self.inner._induced_parts(visible)
+        return self.inner._induced(visible)
 
     # -- users and lifetime belong to the store -------------------------------------------
     def add_user(self, user: User, token_hash: str) -> None:
