@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import pages, routes
 from api.deps import SignInNeeded
+from api.security import SignInLimiter, security_headers
 from kamgraph import __version__
 from kamgraph.errors import Forbidden, KamgraphError, NotFound, StoreUnavailable, ValidationFailed
 from kamgraph.settings import Settings
@@ -48,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "Every /api/v1 route but /health needs `Authorization: Bearer "
                               "TOKEN` (a token from `kamgraph user add`).")
     app.state.settings = settings
+    app.state.sign_in_limiter = SignInLimiter()
+    app.middleware("http")(security_headers)
     app.add_exception_handler(KamgraphError, _kamgraph_error)
     app.add_exception_handler(SignInNeeded, _sign_in)
     app.include_router(routes.router, prefix="/api/v1")

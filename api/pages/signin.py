@@ -4,13 +4,17 @@ The cookie holds the user's token itself (HTTP-only, ``SameSite=Lax``, ``Secure`
 for the browser session): the store keeps only token hashes, so there is no server-side
 session to create or expire, and revoking a user (``kamgraph user revoke``) signs them out at
 once. ``next`` is followed only when it is a path on this site.
+
+Wrong tokens are limited per client address (``api.security.SignInLimiter``: 429 with
+``Retry-After``). A sign-in form posted from another site (its ``Origin`` is not this app)
+is refused, so no site can sign a visitor in under someone else's name.
 """
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import SESSION_COOKIE, CsrfToken, StoreDep
@@ -20,6 +24,7 @@ from kamgraph import users
 router = APIRouter(route_class=PageRoute)
 
 BAD_TOKEN = "That token is not valid, or it was revoked. Check it and try again."
+TOO_MANY = "Too many wrong tokens from your address: try again in {seconds} s."
 
 
 @router.get("/signin")
@@ -35,6 +40,9 @@ def signin_form(request: Request, store: StoreDep, token: str | None = None,
 def signin(request: Request, store: StoreDep, token: Annotated[str, Form()] = "",
            next: Annotated[str, Form()] = "/") -> Response:
     """Check the token; on success set the session cookie and go on to ``next``."""
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise HTTPException(403, "sign-in forms are accepted from this site only")
     return _sign_in(request, store, token, next)
 
 
@@ -47,7 +55,15 @@ def signout(_csrf: CsrfToken) -> Response:
 
 
 def _sign_in(request: Request, store: StoreDep, token: str, next_url: str) -> Response:
+    limiter = request.app.state.sign_in_limiter
+    client = request.client.host if request.client else "unknown"
+    if wait := limiter.retry_after(client):
+        response = page(request, None, "signin.html", title="Sign in", next=local_path(next_url),
+                        error=TOO_MANY.format(seconds=wait), status_code=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     if users.authenticate(store, token.strip()) is None:
+        limiter.failed(client)
         return page(request, None, "signin.html", title="Sign in", next=local_path(next_url),
                     error=BAD_TOKEN, status_code=401)
     # 303: the browser follows with a GET, so the token leaves the address bar and the history.

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from api.deps import ScopedStoreDep
 from api.models.analyses import AsOf
 from api.models.graph import ProblemRoute, errors
+from api.security import map_policy
 from kamgraph import services
 
 router = APIRouter(tags=["maps"], route_class=ProblemRoute)
@@ -40,4 +41,4 @@ def map_page(node_id: str, store: ScopedStoreDep,
     """The interactive map of a tender (by tender influence), a territory (by importance) or a
     stakeholder's circle (or, with warm_paths, our warm paths to them) (`kamgraph map`)."""
     page = services.map_page(store, node_id, warm_paths_to=warm_paths, top=top, as_of=as_of)
-    return HTMLResponse(page)
+    return HTMLResponse(page, headers={"Content-Security-Policy": map_policy(page)})

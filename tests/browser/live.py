@@ -171,3 +171,17 @@ class Browsing:
         for context in self.contexts:
             context.close()
         self.contexts.clear()
+
+
+def wait_until(frame: Any, expression: str, timeout_ms: int) -> None:
+    """Poll ``expression`` in the frame until it is truthy (bounded).
+
+    Playwright's ``wait_for_function`` compiles its predicate inside the page, which the map
+    pages' Content-Security-Policy forbids (no eval); ``evaluate`` runs through the DevTools
+    protocol instead, which the policy does not govern, so polling with it works under CSP.
+    """
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not frame.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{expression!r} did not become true within {timeout_ms} ms")
+        time.sleep(0.05)

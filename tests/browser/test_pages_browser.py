@@ -22,7 +22,7 @@ from kamgraph.analysis.config import DEFAULT
 from kamgraph.analysis.graphs import is_active
 from kamgraph.store.sqlite import SqliteStore
 from tests.api.conftest import KAM
-from tests.browser.live import OUTSIDE, Browsing, LiveApp
+from tests.browser.live import OUTSIDE, Browsing, LiveApp, wait_until
 from tests.browser.test_maps_browser import DRAWN, POINT_AT, SETTLED, VISIBLE
 from tests.test_maps import page_data
 
@@ -65,6 +65,9 @@ def test_requests_to_other_hosts_are_refused_and_recorded(chromium: Any, live_ap
     browsing = Browsing(chromium, live_app.url, live_app.tokens)
     try:
         page = browsing.new_page("admin")
+        # The app's pages forbid such a fetch themselves (connect-src 'self'); a blank page
+        # has no policy, so the request reaches the recorder, which must refuse it.
+        page.goto("about:blank")
         outcome = page.evaluate("""() => fetch("http://example.com/beacon").then(
             () => "reached", error => error.name)""")
         assert outcome == "TypeError"  # aborted inside the browser: it never left
@@ -241,7 +244,7 @@ def open_map(page: Any, base_url: str, path: str, node_id: str) -> Any:
     assert frame_element.get_attribute("src") == f"/maps/{node_id}"
     frame_element.scroll_into_view_if_needed()
     frame = frame_element.element_handle().content_frame()
-    frame.wait_for_function(SETTLED, timeout=WAIT_MS)
+    wait_until(frame, SETTLED, WAIT_MS)
     assert frame.url == f"{base_url}/maps/{node_id}"
     return frame
 
