@@ -81,7 +81,7 @@ def test_the_admin_may_link_anything(corner: DemoApp) -> None:
 
 def test_a_kams_search_finds_a_visible_match_behind_many_hidden_ones(corner: DemoApp) -> None:
     hidden = [Node("Stakeholder", f"s-hidden-{i:03}", f"Aaron B{i:03}", {}) for i in range(100)]
-    corner.store.upsert(hidden + [Node("Stakeholder", "s-zed", "Zed Aaron", {})],
+    corner.store.upsert([*hidden, Node("Stakeholder", "s-zed", "Zed Aaron", {})],
                         [*(Relationship("WORKS_AT", n.id, "o-outside") for n in hidden),
                          Relationship("WORKS_AT", "s-zed", "o-inside")])
     found = corner.client.get(f"{API}/stakeholders", params={"q": "aaron", "limit": 1},
