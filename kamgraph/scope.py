@@ -267,9 +267,6 @@ class ScopedStore(GraphStore):
     def graph_version(self) -> int:
         return self.inner.graph_version()
 
-    def changed_since(self, node_ids: Iterable[str], version: int) -> set[str]:
-        return self.inner.changed_since(node_ids, version)
-
     # -- subgraphs: the base class walks the graph through ``_step``, which only ever steps
     # onto visible nodes, so a subgraph never reaches anything through an invisible one.
     def whole_graph(self) -> nx.MultiDiGraph:
@@ -280,9 +277,9 @@ class ScopedStore(GraphStore):
         found = self.inner.neighbours(node_ids, rel_types, direction)
         return found if self.scope.everything else set(self.node_labels(found))
 
-    def _induced(self, node_ids: set[str]) -> nx.MultiDiGraph:
+    def _induced_parts(self, node_ids: set[str]) -> tuple[list[Node], list[Relationship]]:
         visible = node_ids if self.scope.everything else set(self.node_labels(node_ids))
-        return self.inner._induced(visible)
+        return self.inner._induced_parts(visible)
 
     # -- users and lifetime belong to the store -------------------------------------------
     def add_user(self, user: User, token_hash: str) -> None:
