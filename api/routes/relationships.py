@@ -66,7 +66,9 @@ def check_relationships(store: ScopedStore, user: User, ends: Iterable[tuple[str
         if {labels.get(start), labels.get(end)} & REFERENCE_LABELS:
             _check_team_link(store, user, rel_type, start, end, labels)
         else:
-            store.check_link(start, end, symmetric=REL_TYPES[rel_type].symmetric)
+            # An unknown type passes here; the batch's validation reports it.
+            spec = REL_TYPES.get(rel_type)
+            store.check_link(start, end, symmetric=spec is not None and spec.symmetric)
 
 
 def _check_team_link(store: ScopedStore, user: User, rel_type: str, start: str, end: str,
