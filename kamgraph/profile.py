@@ -28,16 +28,15 @@ from kamgraph import services
 from kamgraph.activity import interaction_history
 from kamgraph.analysis.config import DEFAULT, AnalysisConfig
 from kamgraph.analysis.graphs import (
-    active_edges,
     covered_people,
     influence_graph,
     is_active,
     relationship_strength,
 )
-from kamgraph.analysis.plans import plan_status
+from kamgraph.analysis.plans import best_stages, plan_status
 from kamgraph.analysis.tender import quiet_role_holders
 from kamgraph.errors import NotFound
-from kamgraph.model import STAGES, Node
+from kamgraph.model import Node
 from kamgraph.scope import covered_territories, team_of
 from kamgraph.store.base import GraphStore
 
@@ -250,7 +249,7 @@ def organization_profile_of(graph: nx.MultiDiGraph, organization: str, *, as_of:
         ``aligned`` [{person, kind, strength}] (people aligned with it, strongest first).
     """
     covered = covered_people(graph, as_of=as_of, config=config)
-    stages = _best_stages(graph, as_of)
+    stages = best_stages(graph, as_of)
     staff = [{"person": ref(graph, person), "position": a.get("position"),
               "seniority": a.get("seniority"), "department": a.get("department"),
               "stance": graph.nodes[person].get("stance", "unknown"), "covered": person in covered,
@@ -269,19 +268,6 @@ def organization_profile_of(graph: nx.MultiDiGraph, organization: str, *, as_of:
         "awarded": _tenders(graph, (t for t, _, _a in _in(graph, organization, "AWARDED_TO"))),
         "aligned": sorted(aligned, key=lambda r: (-(r["strength"] or 0.0), r["person"]["id"])),
     }
-
-
-def _best_stages(graph: nx.MultiDiGraph, as_of: date) -> dict[str, str]:
-    best: dict[str, str] = {}
-    for _, person, attrs in active_edges(graph, "RELATES_TO", as_of):
-        stage = str(attrs.get("stage", "unknown"))
-        if person not in best or _stage_rank(stage) > _stage_rank(best[person]):
-            best[person] = stage
-    return best
-
-
-def _stage_rank(stage: str) -> int:
-    return STAGES.index(stage) if stage in STAGES else 0
 
 
 def _tenders(graph: nx.MultiDiGraph, tenders: Iterable[str]) -> list[dict[str, Any]]:

@@ -39,7 +39,7 @@ from kamgraph.analysis.config import DEFAULT, AnalysisConfig
 from kamgraph.analysis.graphs import active_edges
 from kamgraph.model import STAGES
 
-__all__ = ["plan_status"]
+__all__ = ["best_stages", "plan_status"]
 
 """Days a relationship is expected to need per stage step (the ``behind`` rule)."""
 
@@ -85,7 +85,7 @@ def plan_status(graph: nx.MultiDiGraph, *, as_of: date, at_risk_only: bool = Fal
     >>> item["current_stage"], item["overdue"], item["reasons"]
     ('engaged', True, ['overdue'])
     """
-    stages, contacts = _stages(graph, as_of), _contacts(graph, as_of)
+    stages, contacts = best_stages(graph, as_of), _contacts(graph, as_of)
     items = [_plan(graph, plan, as_of, config, stages, contacts)
              for plan in sorted(n for n, label in graph.nodes(data="label") if label == "Plan")]
     if at_risk_only:
@@ -98,7 +98,7 @@ def _stage_rank(stage: str | None) -> int:
     return STAGES.index(stage) if stage in STAGES else 0
 
 
-def _stages(graph: nx.MultiDiGraph, as_of: date) -> dict[str, str]:
+def best_stages(graph: nx.MultiDiGraph, as_of: date) -> dict[str, str]:
     """Person → best stage of any active RELATES_TO with them."""
     best: dict[str, str] = {}
     for _, person, attrs in active_edges(graph, "RELATES_TO", as_of):
