@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated
 
@@ -20,11 +21,12 @@ from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kamgraph import users
-from kamgraph.scope import Scope, ScopedStore, scope_of
+from kamgraph.cache import AnalysisCache
+from kamgraph.scope import Scope, ScopedStore, scope_of, team_of
 from kamgraph.store import GraphStore
 
-__all__ = ["CSRF_FIELD", "SESSION_COOKIE", "CsrfToken", "CurrentUser", "PageStore", "PageUser",
-           "ScopedStoreDep", "SignInNeeded", "StoreDep", "csrf_token"]
+__all__ = ["CSRF_FIELD", "SESSION_COOKIE", "CacheDep", "CsrfToken", "CurrentUser", "PageStore",
+           "PageUser", "ScopedStoreDep", "SignInNeeded", "StoreDep", "csrf_token", "get_cache"]
 
 SESSION_COOKIE = "kamgraph_session"
 CSRF_FIELD = "csrf_token"
@@ -46,6 +48,14 @@ def get_store(request: Request) -> GraphStore:
 
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+
+
+def get_cache(request: Request) -> AnalysisCache | None:
+    """The app's analysis cache (``kamgraph.cache``); ``None`` in an app without one."""
+    return getattr(request.app.state, "cache", None)
+
+
+CacheDep = Annotated[AnalysisCache | None, Depends(get_cache)]
 
 
 def get_current_user(
@@ -75,15 +85,33 @@ def get_page_user(request: Request, store: StoreDep) -> users.User:
 PageUser = Annotated[users.User, Depends(get_page_user)]
 
 
+@dataclass(slots=True)
+class _KnownScope:
+    """A computed scope, the ids it was derived from and the graph version read before."""
+
+    scope: Scope
+    ids: frozenset[str]
+    version: int
+
+
 def user_scope(request: Request, store: GraphStore, user: users.User) -> Scope:
-    """The user's scope, cached per graph version and day (a write or a new day recomputes)."""
-    cache: dict[tuple[str, int, date], Scope] = request.app.state.scopes
-    key = (user.name, store.graph_version(), date.today())
-    if key not in cache:
-        if len(cache) >= SCOPE_CACHE_SIZE:
-            cache.clear()
-        cache[key] = scope_of(store, user)
-    return cache[key]
+    """The user's scope, cached per day until a write touches it (``kamgraph.cache`` argues why
+    that is exact: the scope is walked from the user's team along relationships, so a write
+    that changes it touches the team or one of the scope's ids)."""
+    cache: dict[tuple[str, str, str | None, date], _KnownScope] = request.app.state.scopes
+    key = (user.name, user.role, user.account_manager, date.today())
+    known = cache.get(key)
+    now = store.graph_version()
+    if known is not None and (known.version == now or not store.changed_since(known.ids,
+                                                                              known.version)):
+        known.version = now
+        return known.scope
+    if len(cache) >= SCOPE_CACHE_SIZE:
+        cache.clear()
+    scope = scope_of(store, user)
+    team = team_of(store, user, key[3]) if not scope.everything else set()
+    cache[key] = _KnownScope(scope, scope.ids | team, now)
+    return scope
 
 
 def get_scoped_store(request: Request, store: StoreDep, user: CurrentUser) -> ScopedStore:

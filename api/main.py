@@ -13,8 +13,9 @@ from fastapi.staticfiles import StaticFiles
 
 from api import pages, routes
 from api.deps import SignInNeeded
-from api.security import SignInLimiter, security_headers
+from api.security import SecurityHeaders, SignInLimiter
 from kamgraph import __version__
+from kamgraph.cache import AnalysisCache
 from kamgraph.errors import Forbidden, KamgraphError, NotFound, StoreUnavailable, ValidationFailed
 from kamgraph.settings import Settings
 from kamgraph.store import open_store
@@ -37,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.store = open_store(settings.db, user=settings.neo4j_user, password=password,
                                      database=settings.neo4j_database)
         app.state.scopes = {}
+        app.state.cache = AnalysisCache()  # analysis answers, invalidated by what writes touch
         try:
             yield
         finally:
@@ -50,7 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "TOKEN` (a token from `kamgraph user add`).")
     app.state.settings = settings
     app.state.sign_in_limiter = SignInLimiter()
-    app.middleware("http")(security_headers)
+    app.add_middleware(SecurityHeaders)
     app.add_exception_handler(KamgraphError, _kamgraph_error)
     app.add_exception_handler(SignInNeeded, _sign_in)
     app.include_router(routes.router, prefix="/api/v1")

@@ -8,6 +8,7 @@
 
 The server must be empty-able (it is wiped before each step) and have heap enough for the
 import transaction (about 4 GB for scale 100,000: ``KAMGRAPH_NEO4J_HEAP=6g scripts/neo4j start``).
+The whole suite (``python -m bench``, ``scripts/bench``) runs these three steps too.
 """
 
 from __future__ import annotations
@@ -91,11 +92,12 @@ def per_record(store: Neo4jStore, json_path: Path, sample: int) -> dict[str, Any
             "records_per_s": count / total}
 
 
-def load_csv(store: Neo4jStore, csv_path: Path) -> dict[str, Any]:
+def load_csv(store: Neo4jStore, csv_path: Path, import_dir: Path = IMPORT_DIR) -> dict[str, Any]:
+    """``LOAD CSV`` of the CSV folder; ``import_dir`` is the server's import folder."""
     wipe(store)
-    IMPORT_DIR.mkdir(parents=True, exist_ok=True)
+    import_dir.mkdir(parents=True, exist_ok=True)
     for file in csv_path.glob("*.csv"):
-        shutil.copy(file, IMPORT_DIR / file.name)
+        shutil.copy(file, import_dir / file.name)
     started = time.perf_counter()
     with store._driver.session(database=store.database) as session:
         for label, file in LABEL_FILES.items():
@@ -113,6 +115,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--sample", type=int, default=1000)
     parser.add_argument("--url", default="bolt://127.0.0.1:7687")
+    parser.add_argument("--import-dir", type=Path, default=IMPORT_DIR,
+                        help="the server's import folder (LOAD CSV reads from there)")
     args = parser.parse_args()
     password = os.environ.get("KAMGRAPH_NEO4J_PASSWORD", "kamgraph-test-pw")
     json_path, csv_path = demo_files(args.scale, args.seed)
@@ -120,7 +124,7 @@ def main() -> None:
     result: dict[str, Any] = {"scale": args.scale, "cores": os.cpu_count()}
     steps = {"kamgraph_import": lambda: kamgraph_import(store, json_path),
              "per_record": lambda: per_record(store, json_path, args.sample),
-             "load_csv": lambda: load_csv(store, csv_path)}
+             "load_csv": lambda: load_csv(store, csv_path, args.import_dir)}
     try:
         for name, step in steps.items():
             result[name] = step()

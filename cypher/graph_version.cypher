@@ -1,2 +1,2 @@
-MATCH (m:KgMeta {key: 'graph'})
+MATCH (m:KgMeta {key: 'graph'}) USING INDEX SEEK m:KgMeta(key)
 RETURN m.version AS version

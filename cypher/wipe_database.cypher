@@ -1,3 +1,3 @@
-// Tests only: empty the database (kamgraph nodes, users and the version counter).
-MATCH (n) WHERE n:KgNode OR n:KgMeta OR n:KgUser
+// Tests only: empty the database (kamgraph nodes, tombstones, users and the version counter).
+MATCH (n) WHERE n:KgNode OR n:KgMeta OR n:KgUser OR n:KgGone
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS

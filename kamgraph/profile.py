@@ -18,6 +18,7 @@ is ``{"id", "label", "name"}``, so that a page can link it by its label.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -35,6 +36,7 @@ from kamgraph.analysis.graphs import (
 )
 from kamgraph.analysis.plans import best_stages, plan_status
 from kamgraph.analysis.tender import quiet_role_holders
+from kamgraph.cache import Answers, Basis
 from kamgraph.errors import NotFound
 from kamgraph.model import Node
 from kamgraph.scope import covered_territories, team_of
@@ -63,15 +65,25 @@ OWN_SECTIONS = frozenset({"RELATES_TO", "WITH", "TARGETS"})
 
 
 def stakeholder_profile(store: GraphStore, stakeholder_id: str, *, as_of: date | None = None,
-                        config: AnalysisConfig = DEFAULT) -> dict[str, Any]:
+                        config: AnalysisConfig = DEFAULT,
+                        cache: Answers | None = None) -> dict[str, Any]:
     """Everything about one person (:func:`person_profile`) plus their interaction history
     (``kamgraph.activity.interaction_history``, newest first). :class:`NotFound` when the store
-    has no such Stakeholder (for a scoped store: none the user may see)."""
-    _require(store, stakeholder_id, "Stakeholder")
-    graph = store.neighbourhood(stakeholder_id, hops=PROFILE_HOPS)
-    profile = person_profile(graph, stakeholder_id, as_of=as_of or date.today(), config=config)
-    profile["interactions"] = interaction_history(store, stakeholder_id)["items"]
-    return profile
+    has no such Stakeholder (for a scoped store: none the user may see). Read from the person's
+    subgraph (``person_subgraph``: everything tied to them and one step further, which holds
+    their interactions and the interactions' account managers); with a ``cache``, kept until a
+    write changes that subgraph."""
+    day = as_of or date.today()
+
+    def compute() -> tuple[dict[str, Any], Basis]:
+        _require(store, stakeholder_id, "Stakeholder")
+        graph = store.person_subgraph(stakeholder_id)
+        profile = person_profile(graph, stakeholder_id, as_of=day, config=config)
+        profile["interactions"] = interaction_history(store, stakeholder_id)["items"]
+        return profile, services.person_basis(graph, stakeholder_id)
+
+    return services.cached_answer(cache, store, "stakeholder_profile", (stakeholder_id, day),
+                                  config, compute)
 
 
 def person_profile(graph: nx.MultiDiGraph, person: str, *, as_of: date,
@@ -179,19 +191,29 @@ def _influence(graph: nx.MultiDiGraph, person: str, as_of: date,
     if person not in influence:
         return {"influencers": [], "influenced": []}
 
+    # The person's own ties and gatherings, looked up once rather than once per pair.
+    ties: dict[str, list[tuple[Any, str]]] = defaultdict(list)
+    for start, end, attrs in [*graph.out_edges(person, data=True), *graph.in_edges(person, data=True)]:
+        if start != end and is_active(attrs, as_of):
+            ties[end if start == person else start].append((attrs.get("type"), start))
+    own = {kind: _gatherings(graph, person, kind, as_of) for kind in ("ROLE_IN", "ATTENDED")}
+
     def rows(pairs: Iterable[tuple[str, str, float]], other_end: int) -> list[dict[str, Any]]:
         found = [{"person": ref(graph, pair[other_end]), "weight": pair[2],
-                  "basis": _basis(graph, pair[0], pair[1], as_of)} for pair in pairs]
+                  "basis": _basis(graph, pair[:2], pair[other_end], ties[pair[other_end]], own, as_of)}
+                 for pair in pairs]
         return sorted(found, key=lambda r: (-r["weight"], r["person"]["id"]))
 
     return {"influencers": rows(influence.in_edges(person, data="weight"), 0),
             "influenced": rows(influence.out_edges(person, data="weight"), 1)}
 
 
-def _basis(graph: nx.MultiDiGraph, source: str, target: str, as_of: date) -> list[str]:
-    """The ties that make ``source`` sway ``target`` (see ``graphs.influence_graph``)."""
-    between = [(a.get("type"), start) for start, end, a in graph.edges([source, target], data=True)
-               if {start, end} == {source, target} and is_active(a, as_of)]
+def _basis(graph: nx.MultiDiGraph, pair: tuple[str, str], other: str, between: list[tuple[Any, str]],
+           own: dict[str, set[str]], as_of: date) -> list[str]:
+    """The ties that make ``source`` sway ``target`` (``pair``; see ``graphs.influence_graph``),
+    one of them the profile's person and the ``other`` not: ``between`` are the pair's active
+    ties as (type, start), ``own`` the person's gatherings by relationship type."""
+    source, target = pair
     basis = []
     if ("INFLUENCES", source) in between:
         basis.append("influences")
@@ -199,9 +221,9 @@ def _basis(graph: nx.MultiDiGraph, source: str, target: str, as_of: date) -> lis
         basis.append("manages")
     if any(kind == "KNOWS" for kind, _ in between):
         basis.append("knows")
-    if _gatherings(graph, source, "ROLE_IN", as_of) & _gatherings(graph, target, "ROLE_IN", as_of):
+    if own["ROLE_IN"] & _gatherings(graph, other, "ROLE_IN", as_of):
         basis.append("same committee")
-    if _gatherings(graph, source, "ATTENDED", as_of) & _gatherings(graph, target, "ATTENDED", as_of):
+    if own["ATTENDED"] & _gatherings(graph, other, "ATTENDED", as_of):
         basis.append("same event")
     return basis
 
@@ -209,7 +231,8 @@ def _basis(graph: nx.MultiDiGraph, source: str, target: str, as_of: date) -> lis
 def _gatherings(graph: nx.MultiDiGraph, person: str, rel_type: str, as_of: date) -> set[str]:
     """Tenders a person sits on, or past events they attended (the weak ties' sources)."""
     day = as_of.isoformat()
-    return {end for _, end, a in _out(graph, person, rel_type) if is_active(a, as_of)
+    return {end for _, end, a in graph.out_edges(person, data=True) if a.get("type") == rel_type
+            and is_active(a, as_of)
             and (rel_type != "ATTENDED" or str(graph.nodes[end].get("date", ""))[:10] <= day)}
 
 

@@ -26,7 +26,7 @@ be seen on stakeholders in scope, because the others are never returned at all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
@@ -267,6 +267,10 @@ class ScopedStore(GraphStore):
     def graph_version(self) -> int:
         return self.inner.graph_version()
 
+    def changed_since(self, node_ids: Iterable[str], version: int, *,
+                      types: Collection[str] | None = None) -> set[str]:
+        return self.inner.changed_since(node_ids, version, types=types)
+
     # -- subgraphs: the base class walks the graph through ``_step``, which only ever steps
     # onto visible nodes, so a subgraph never reaches anything through an invisible one.
     def whole_graph(self) -> nx.MultiDiGraph:
@@ -277,9 +281,9 @@ class ScopedStore(GraphStore):
         found = self.inner.neighbours(node_ids, rel_types, direction)
         return found if self.scope.everything else set(self.node_labels(found))
 
-    def _induced_parts(self, node_ids: set[str]) -> tuple[list[Node], list[Relationship]]:
+    def _induced(self, node_ids: set[str]) -> nx.MultiDiGraph:
         visible = node_ids if self.scope.everything else set(self.node_labels(node_ids))
-        return self.inner._induced_parts(visible)
+        return self.inner._induced(visible)
 
     # -- users and lifetime belong to the store -------------------------------------------
     def add_user(self, user: User, token_hash: str) -> None:

@@ -25,6 +25,7 @@ from kamgraph.maps import (
     EDGE_STYLES,
     LABEL_SHAPES,
     STANCE_COLOURS,
+    _around,
     ego_map,
     map_html,
     path_map,
@@ -408,3 +409,18 @@ def test_path_map_without_paths_shows_the_target_and_the_note() -> None:
     html = path_map(small_graph(), result, as_of=TODAY)
     assert sorted(by_id(page_data(html)[0])) == ["a"]
     assert '<p id="kg-extra-note">a holds a role in a tender in its quiet period</p>' in html
+
+
+def test_an_ego_map_draws_the_ego_graph_of_networkx(demo: Demo) -> None:
+    """The people around a person are networkx's ego graph, whether the map is given the whole
+    graph or the person's neighbourhood (as the services do): the same page both ways."""
+    whole = demo.store.whole_graph()
+    people = sorted(n for n, label in whole.nodes(data="label") if label == "Stakeholder")[::50]
+    for person in people:
+        for hops in (1, 2):
+            expected = nx.ego_graph(whole, person, radius=hops, undirected=True)
+            drawn = _around(whole, person, hops)
+            assert set(drawn) == set(expected) and drawn.number_of_edges() == whole.subgraph(
+                expected).number_of_edges(), (person, hops)
+        near = demo.store.neighbourhood(person, hops=2)
+        assert ego_map(near, person, as_of=TODAY) == ego_map(whole, person, as_of=TODAY)

@@ -13,8 +13,9 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from kamgraph import services
+from kamgraph import maps, profile, services
 from kamgraph.analysis import coverage, paths, power, tender
+from kamgraph.analysis.config import AnalysisConfig
 from kamgraph.demo import demo_records
 from kamgraph.errors import NotFound
 from kamgraph.io.importer import RawRecord, import_records
@@ -76,12 +77,43 @@ def test_tender_services_leave_out_every_quiet_period(demo: SqliteStore,
         assert not on_paths & quiet, tender_id
 
 
-def test_warm_paths_neighbourhood_is_the_whole_graph_answer(demo: SqliteStore,
-                                                             whole: nx.MultiDiGraph) -> None:
-    for person in [node.id for node in demo.list_nodes("Stakeholder", limit=500)][::25]:
-        for quiet in (False, True):
-            assert services.warm_paths(demo, person, as_of=TODAY, include_quiet=quiet) == \
-                paths.warm_paths(whole, person, as_of=TODAY, include_quiet=quiet)
+def test_warm_paths_subgraph_gives_the_whole_graph_answer(demo: SqliteStore,
+                                                           whole: nx.MultiDiGraph) -> None:
+    people = [node.id for node in demo.list_nodes("Stakeholder", limit=5000)][::3]
+    found = 0
+    for n, person in enumerate(people):
+        hop_choices = (4,) if n % 8 else (1, 2, 3, 4, 5)
+        for hops in hop_choices:
+            config = AnalysisConfig(path_hops=hops)
+            quiet = n % 2 == 0
+            near = services.warm_paths(demo, person, k=5, as_of=TODAY, include_quiet=quiet,
+                                       config=config)
+            assert near == paths.warm_paths(whole, person, k=5, as_of=TODAY, max_hops=hops,
+                                            include_quiet=quiet, config=config), (person, hops)
+            found += len(near["paths"])
+    assert len(people) > 150 and found > 400  # the comparison is not between empty answers
+
+
+def test_warm_paths_subgraph_is_smaller_than_the_neighbourhood(demo: SqliteStore) -> None:
+    person = max((node.id for node in demo.list_nodes("Stakeholder", limit=500)),
+                 key=lambda p: len(demo.relationships_of(p)))
+    near, around = demo.paths_subgraph(person, hops=4), demo.neighbourhood(person, hops=4)
+    assert set(near) < set(around)
+
+
+def test_a_persons_subgraph_gives_the_neighbourhoods_profile_and_map(demo: SqliteStore) -> None:
+    """A person's subgraph leaves other people's interactions out of their 2-step neighbourhood:
+    nothing of the profile or the ego map comes from those (every 5th demo person)."""
+    people = [node.id for node in demo.list_nodes("Stakeholder", limit=500)][::5]
+    smaller = 0
+    for person in people:
+        near, around = demo.person_subgraph(person), demo.neighbourhood(person, hops=2)
+        assert set(near) <= set(around)
+        smaller += len(near) < len(around)
+        assert profile.person_profile(near, person, as_of=TODAY) == profile.person_profile(
+            around, person, as_of=TODAY), person
+        assert maps.ego_map(near, person, as_of=TODAY) == maps.ego_map(around, person, as_of=TODAY)
+    assert smaller > len(people) // 2  # the comparison is not between equal graphs
 
 
 def test_as_of_defaults_to_today(demo: SqliteStore) -> None:

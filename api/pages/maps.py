@@ -18,5 +18,6 @@ router = APIRouter(route_class=PageRoute)
 def node_map(ctx: Page, node_id: str, warm_paths: bool = False,
              top: Annotated[int, Query(ge=1, le=5000)] = 300) -> HTMLResponse:
     """A tender's or territory's map, a person's ego map, or (``warm_paths=1``) our paths to them."""
-    html = services.map_page(ctx.store, node_id, warm_paths_to=warm_paths, top=top, as_of=ctx.today)
+    html = services.map_page(ctx.store, node_id, warm_paths_to=warm_paths, top=top, as_of=ctx.today,
+                             cache=ctx.cache)
     return HTMLResponse(html, headers={**NO_STORE, "Content-Security-Policy": map_policy(html)})

@@ -23,9 +23,10 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from api.deps import SESSION_COOKIE, PageStore, PageUser, csrf_token
+from api.deps import SESSION_COOKIE, CacheDep, PageStore, PageUser, csrf_token
 from api.pages.tables import Table, csv_response, date_text, node_url, number, percent, signed
 from kamgraph import users
+from kamgraph.cache import AnalysisCache
 from kamgraph.errors import KamgraphError, ValidationFailed
 from kamgraph.scope import ScopedStore
 
@@ -48,16 +49,19 @@ templates = Jinja2Templates(env=environment)
 
 @dataclass(frozen=True, slots=True)
 class PageContext:
-    """The signed-in user, the store as they see it, their CSRF token and today's date."""
+    """The signed-in user, the store as they see it, their CSRF token, today's date and the
+    app's analysis cache."""
 
     user: users.User
     store: ScopedStore
     csrf: str
     today: date
+    cache: AnalysisCache | None = None
 
 
-def page_context(request: Request, user: PageUser, store: PageStore) -> PageContext:
-    return PageContext(user, store, csrf_token(request.cookies.get(SESSION_COOKIE, "")), date.today())
+def page_context(request: Request, user: PageUser, store: PageStore, cache: CacheDep) -> PageContext:
+    return PageContext(user, store, csrf_token(request.cookies.get(SESSION_COOKIE, "")), date.today(),
+                       cache)
 
 
 Page = Annotated[PageContext, Depends(page_context)]

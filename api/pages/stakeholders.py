@@ -47,8 +47,8 @@ def stakeholder_url(stakeholder_id: str, **flash: str) -> str:
 def stakeholder(request: Request, ctx: Page, stakeholder_id: str, logged: bool = False,
                 day: date | None = None, staged: bool = False) -> Response:
     """A person's profile, our relationships, influence, warm paths, plans and history."""
-    found = profile.stakeholder_profile(ctx.store, stakeholder_id, as_of=ctx.today)
-    paths = services.warm_paths(ctx.store, stakeholder_id, as_of=ctx.today)
+    found = profile.stakeholder_profile(ctx.store, stakeholder_id, as_of=ctx.today, cache=ctx.cache)
+    paths = services.warm_paths(ctx.store, stakeholder_id, as_of=ctx.today, cache=ctx.cache)
     refs = references(ctx.store, (node for path in paths["paths"] for node in path["nodes"]))
     flashes = [text for shown, text in ((logged, "Interaction logged."), (staged, "Stage changed."))
                if shown]

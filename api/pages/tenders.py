@@ -22,8 +22,8 @@ PARTIES = {"ISSUED_BY": "issuers", "AWARDED_TO": "awardees", "FOR_PRODUCT": "pro
 def tender(request: Request, ctx: Page, tender_id: str,
            top: Annotated[int, Query(ge=1, le=1000)] = 25) -> Response:
     """Tender influence (the ``top`` most influential people), next best engagements, warnings."""
-    result = services.tender_influence(ctx.store, tender_id, as_of=ctx.today)
-    best = services.next_best(ctx.store, tender_id, as_of=ctx.today)
+    result = services.tender_influence(ctx.store, tender_id, as_of=ctx.today, cache=ctx.cache)
+    best = services.next_best(ctx.store, tender_id, as_of=ctx.today, cache=ctx.cache)
     refs = references(ctx.store, _ids(result, best))
     ranking = ranking_table(result["items"][:top], refs, organizations_by_name(ctx.store),
                             len(result["items"]))

@@ -25,7 +25,8 @@ COMPARE_DAYS = 90
 def territory(request: Request, ctx: Page, territory_id: str, compare: date | None = None) -> Response:
     """Coverage of a territory (with its sub-territories) and its trend since ``compare``."""
     then = compare or ctx.today - timedelta(days=COMPARE_DAYS)
-    report = services.coverage_report(ctx.store, territory_id, compare=then, as_of=ctx.today)
+    report = services.coverage_report(ctx.store, territory_id, compare=then, as_of=ctx.today,
+                                      cache=ctx.cache)
     organization = organizations_by_name(ctx.store)
     return page(request, ctx, "territory.html", title=report["territory"]["name"], report=report,
                 compare=then, place=_place(ctx.store, territory_id), territory_id=territory_id,

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
-from api.deps import CurrentUser, ScopedStoreDep
+from api.answers import json_answer
+from api.deps import CacheDep, CurrentUser, ScopedStoreDep
 from api.models.analyses import (
     AsOf,
     InteractionHistory,
@@ -51,11 +52,12 @@ def interaction_history(stakeholder_id: str, store: ScopedStoreDep) -> dict[str,
 
 @router.get("/stakeholders/{stakeholder_id}/profile", response_model=StakeholderProfile,
             responses=errors(404, 422))
-def stakeholder_profile(stakeholder_id: str, store: ScopedStoreDep,
-                        as_of: AsOf = None) -> dict[str, Any]:
+def stakeholder_profile(stakeholder_id: str, store: ScopedStoreDep, cache: CacheDep,
+                        as_of: AsOf = None) -> Response:
     """Everything about a person before a meeting: jobs, alignments, tender roles, our team's
     relationships, ties, who influences them and whom they influence, plans and contacts."""
-    return profile.stakeholder_profile(store, stakeholder_id, as_of=as_of)
+    return json_answer(StakeholderProfile, cache, lambda c: profile.stakeholder_profile(
+        store, stakeholder_id, as_of=as_of, cache=c))
 
 
 @router.put("/stakeholders/{stakeholder_id}/stage", response_model=RelatesToRecord,

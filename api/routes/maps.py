@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import ScopedStoreDep
+from api.deps import CacheDep, ScopedStoreDep
 from api.models.analyses import AsOf
 from api.models.graph import ProblemRoute, errors
 from api.security import map_policy
@@ -32,7 +32,7 @@ def json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 @router.get("/maps/{node_id}", response_class=HTMLResponse, responses={**PAGE, **json_errors(404, 422)})
-def map_page(node_id: str, store: ScopedStoreDep,
+def map_page(node_id: str, store: ScopedStoreDep, cache: CacheDep,
              warm_paths: Annotated[bool, Query(
                  description="For a stakeholder: the map of our warm paths to them.")] = False,
              top: Annotated[int, Query(ge=1, description="At most this many people, by score.")
@@ -40,5 +40,6 @@ def map_page(node_id: str, store: ScopedStoreDep,
              as_of: AsOf = None) -> HTMLResponse:
     """The interactive map of a tender (by tender influence), a territory (by importance) or a
     stakeholder's circle (or, with warm_paths, our warm paths to them) (`kamgraph map`)."""
-    page = services.map_page(store, node_id, warm_paths_to=warm_paths, top=top, as_of=as_of)
+    page = services.map_page(store, node_id, warm_paths_to=warm_paths, top=top, as_of=as_of,
+                             cache=cache)
     return HTMLResponse(page, headers={"Content-Security-Policy": map_policy(page)})

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
-from api.deps import CurrentUser, ScopedStoreDep
+from api.answers import json_answer
+from api.deps import CacheDep, CurrentUser, ScopedStoreDep
 from api.models.analyses import AsOf, CreatedPlan, PlanIn, PlanRecord, PlanStatusReport, PlanUpdate
 from api.models.graph import ProblemRoute, errors
 from kamgraph import activity, services
@@ -25,12 +26,13 @@ router = APIRouter(tags=["plans"], route_class=ProblemRoute)
 
 
 @router.get("/plans", response_model=PlanStatusReport, responses=errors(422))
-def plan_status(store: ScopedStoreDep,
+def plan_status(store: ScopedStoreDep, cache: CacheDep,
                 at_risk_only: Annotated[bool, Query(description="Only the plans at risk.")] = False,
-                as_of: AsOf = None) -> dict[str, Any]:
+                as_of: AsOf = None) -> Response:
     """Every plan you may see: where it stands against its goal, and why it is at risk
     (`kamgraph plans`)."""
-    return services.plan_status(store, at_risk_only=at_risk_only, as_of=as_of)
+    return json_answer(PlanStatusReport, cache, lambda c: services.plan_status(
+        store, at_risk_only=at_risk_only, as_of=as_of, cache=c))
 
 
 @router.post("/plans", status_code=201, response_model=CreatedPlan,

@@ -22,7 +22,7 @@ from typing import Any
 import networkx as nx
 
 from kamgraph.analysis.config import DEFAULT, AnalysisConfig
-from kamgraph.analysis.graphs import active_edges, covered_people, current_employers
+from kamgraph.analysis.graphs import Edge, active_by_type, covered_people, current_employers
 from kamgraph.analysis.influence import importance
 from kamgraph.model import STAGES
 
@@ -173,6 +173,7 @@ class _Snapshot:
     jobs: dict[str, set[str]]             # key person -> their organisations in scope
     relations: list[tuple[str, str, dict[str, Any]]]  # active RELATES_TO to key people
     covered: dict[str, list[tuple[str, str, float]]]  # key person -> covering relationships
+    active: dict[str, list[Edge]]         # the active relationships the report reads, by type
 
     @property
     def weighted(self) -> float:
@@ -187,14 +188,18 @@ class _Snapshot:
 def _snapshot(graph: nx.MultiDiGraph, territory_id: str, as_of: date,
               config: AnalysisConfig) -> _Snapshot:
     territories = _territories(graph, territory_id)
-    jobs = _jobs(graph, _organizations(graph, territories), as_of)
-    score = importance(graph, as_of=as_of, config=config)
+    active = active_by_type(graph, _READ, as_of)  # one pass over the graph, not eight
+    jobs = _jobs(graph, _organizations(graph, territories), active["WORKS_AT"])
+    score = importance(graph, as_of=as_of, config=config, active=active)
     ranked = dict(sorted(((p, score.get(p, 0.0)) for p in jobs), key=lambda kv: (-kv[1], kv[0])))
-    relations = sorted(((m, p, a) for m, p, a in active_edges(graph, "RELATES_TO", as_of) if p in jobs),
+    relations = sorted(((m, p, a) for m, p, a in active["RELATES_TO"] if p in jobs),
                        key=lambda rel: rel[:2])
-    covered = {p: cover for p, cover in covered_people(graph, as_of=as_of, config=config).items()
-               if p in jobs}
-    return _Snapshot(as_of, config, territories, ranked, jobs, relations, covered)
+    covered = {p: cover for p, cover in covered_people(graph, as_of=as_of, config=config,
+                                                       active=active).items() if p in jobs}
+    return _Snapshot(as_of, config, territories, ranked, jobs, relations, covered, active)
+
+
+_READ = ("WORKS_AT", "ROLE_IN", "RELATES_TO", "COVERS", "ALIGNED_WITH")
 
 
 def _territories(graph: nx.MultiDiGraph, territory_id: str) -> set[str]:
@@ -222,9 +227,10 @@ def _descendants(graph: nx.MultiDiGraph, roots: set[str], label: str) -> set[str
     return found
 
 
-def _jobs(graph: nx.MultiDiGraph, organizations: set[str], as_of: date) -> dict[str, set[str]]:
+def _jobs(graph: nx.MultiDiGraph, organizations: set[str], works_at: list[Edge]
+          ) -> dict[str, set[str]]:
     jobs: dict[str, set[str]] = {}
-    for person, org, _ in active_edges(graph, "WORKS_AT", as_of):
+    for person, org, _ in works_at:
         if org in organizations and graph.nodes[person].get("label") == "Stakeholder":
             jobs.setdefault(person, set()).add(org)
     return jobs
@@ -240,7 +246,7 @@ def _gaps(graph: nx.MultiDiGraph, now: _Snapshot) -> list[dict[str, Any]]:
         stage = str(attrs.get("stage", "unknown"))
         if _stage_rank(stage) >= _stage_rank(best.get(person)):
             best[person] = stage
-    employers = current_employers(graph, as_of=now.as_of, config=now.config)
+    employers = current_employers(graph, as_of=now.as_of, config=now.config, active=now.active)
     return [{**_ref(graph, p), "importance": score, "organization": employers.get(p),
              "stance": graph.nodes[p].get("stance", "unknown"), "best_stage": best.get(p)}
             for p, score in now.importance.items() if p not in now.covered]
@@ -251,8 +257,7 @@ def _stage_rank(stage: str | None) -> int:
 
 
 def _by_account_manager(graph: nx.MultiDiGraph, now: _Snapshot) -> list[dict[str, Any]]:
-    managers = {m for m, place, _ in active_edges(graph, "COVERS", now.as_of)
-                if place in now.territories}
+    managers = {m for m, place, _ in now.active["COVERS"] if place in now.territories}
     managers |= {m for m, _, _ in now.relations}
     rows = []
     for manager in managers:
@@ -280,7 +285,7 @@ def _by_organization(graph: nx.MultiDiGraph, now: _Snapshot) -> list[dict[str, A
 
 def _competitor_entrenched(graph: nx.MultiDiGraph, now: _Snapshot) -> list[dict[str, Any]]:
     rows = []
-    for person, org, attrs in active_edges(graph, "ALIGNED_WITH", now.as_of):
+    for person, org, attrs in now.active["ALIGNED_WITH"]:
         if person in now.importance and graph.nodes[org].get("type") == "competitor":
             strength = attrs.get("strength")
             rows.append({**_ref(graph, person), "competitor": str(graph.nodes[org].get("name", org)),

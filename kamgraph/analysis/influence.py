@@ -36,6 +36,7 @@ import networkx as nx
 
 from kamgraph.analysis.config import DEFAULT, AnalysisConfig
 from kamgraph.analysis.graphs import (
+    Edge,
     active_edges,
     current_employers,
     influence_graph,
@@ -79,14 +80,15 @@ def influence_rank(influence: nx.DiGraph, *, config: AnalysisConfig = DEFAULT) -
     return pagerank(influence, reverse=True, config=config)
 
 
-def decision_power(G: nx.MultiDiGraph, *, as_of: date,
-                   config: AnalysisConfig = DEFAULT) -> dict[str, float]:
+def decision_power(G: nx.MultiDiGraph, *, as_of: date, config: AnalysisConfig = DEFAULT,
+                   active: Mapping[str, list[Edge]] | None = None) -> dict[str, float]:
     """Formal decision power of every Stakeholder, in [0, 1].
 
     ``max(seniority of each active WORKS_AT, role weight of each active ROLE_IN in an open
     tender)``, 0 when there is none. Weights: ``config.seniority`` and
     ``config.tender_roles``; a tender is open unless its status is in
-    ``config.closed_tender_statuses`` (awarded, cancelled).
+    ``config.closed_tender_statuses`` (awarded, cancelled). ``active``: the graph's active
+    relationships by type (``graphs.active_by_type``), when already gathered.
 
     Examples
     --------
@@ -99,23 +101,26 @@ def decision_power(G: nx.MultiDiGraph, *, as_of: date,
     {'a': 0.7, 'b': 0.0}
     """
     power = dict.fromkeys(people(G), 0.0)
-    for person, weight in _formal_weights(G, as_of, config):
+    for person, weight in _formal_weights(G, as_of, config, active):
         if person in power:
             power[person] = max(power[person], weight)
     return power
 
 
-def _formal_weights(G: nx.MultiDiGraph, as_of: date, config: AnalysisConfig
-                    ) -> Iterator[tuple[str, float]]:
-    for person, _org, attrs in active_edges(G, "WORKS_AT", as_of):
+def _formal_weights(G: nx.MultiDiGraph, as_of: date, config: AnalysisConfig,
+                    active: Mapping[str, list[Edge]] | None) -> Iterator[tuple[str, float]]:
+    jobs = active["WORKS_AT"] if active is not None else active_edges(G, "WORKS_AT", as_of)
+    for person, _org, attrs in jobs:
         yield person, config.seniority.get(str(attrs.get("seniority")), 0.0)
-    for person, tender, attrs in active_edges(G, "ROLE_IN", as_of):
+    roles = active["ROLE_IN"] if active is not None else active_edges(G, "ROLE_IN", as_of)
+    for person, tender, attrs in roles:
         if G.nodes[tender].get("status") not in config.closed_tender_statuses:
             yield person, config.tender_roles.get(str(attrs.get("role")), 0.0)
 
 
 def importance(G: nx.MultiDiGraph, *, as_of: date, config: AnalysisConfig = DEFAULT,
-               influence: Mapping[str, float] | None = None) -> dict[str, float]:
+               influence: Mapping[str, float] | None = None,
+               active: Mapping[str, list[Edge]] | None = None) -> dict[str, float]:
     """Importance of every Stakeholder: a blend of influence rank and decision power.
 
     ``w * rank / max rank + (1 - w) * decision power`` with ``w =
@@ -126,6 +131,8 @@ def importance(G: nx.MultiDiGraph, *, as_of: date, config: AnalysisConfig = DEFA
     influence : mapping, optional
         Influence ranks computed elsewhere (for example over a larger graph than the scope
         ``G``); by default ``influence_rank`` of ``G``'s influence graph at ``as_of``.
+    active : mapping, optional
+        ``G``'s active relationships by type (``graphs.active_by_type``), when gathered.
 
     Examples
     --------
@@ -136,7 +143,7 @@ def importance(G: nx.MultiDiGraph, *, as_of: date, config: AnalysisConfig = DEFA
     """
     if influence is None:
         influence = influence_rank(influence_graph(G, as_of=as_of, config=config), config=config)
-    power = decision_power(G, as_of=as_of, config=config)
+    power = decision_power(G, as_of=as_of, config=config, active=active)
     top = max((influence.get(person, 0.0) for person in power), default=0.0)
     share = config.importance_influence
     return {person: share * (influence.get(person, 0.0) / top if top > 0 else 0.0)

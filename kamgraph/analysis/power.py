@@ -17,7 +17,7 @@ import networkx as nx
 
 from kamgraph.analysis.config import DEFAULT, AnalysisConfig
 from kamgraph.analysis.coverage import key_stakeholders
-from kamgraph.analysis.graphs import covered_people, influence_graph, social_graph
+from kamgraph.analysis.graphs import covered_people, influence_graph, undirected_ties
 from kamgraph.analysis.influence import influence_rank, rank
 from kamgraph.analysis.tender import tender_influence
 from kamgraph.model import STANCES
@@ -116,7 +116,7 @@ def factions(graph: nx.MultiDiGraph, *, as_of: date, config: AnalysisConfig = DE
     [['a', 'b'], ['c', 'd']]
     """
     influence = influence_graph(graph, as_of=as_of, config=config)
-    social = social_graph(graph, as_of=as_of, config=config)
+    social = undirected_ties(influence)  # social_graph of the same graph, without a second build
     social.remove_nodes_from([p for p in sorted(social) if social.degree(p) == 0])
     if social.number_of_nodes() == 0:
         return {"factions": []}

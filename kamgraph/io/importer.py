@@ -1,7 +1,8 @@
 """All-or-nothing import: every record is checked before anything is written.
 
 Records stream through a staging SQLite file in a temporary folder, so memory stays
-bounded by the batch size however large the input is. Three passes:
+bounded however large the input is: a batch of records, plus at most 256 MB of the staging
+file's pages. Three passes:
 
 1. parse and check each record against the model; stage it; catch duplicates that
    conflict (same id or identity with different values) — consistent duplicates merge;
@@ -13,13 +14,13 @@ bounded by the batch size however large the input is. Three passes:
 
 from __future__ import annotations
 
-import json
+import pickle
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from kamgraph.errors import Problem, ValidationFailed
 from kamgraph.model import (
@@ -41,11 +42,12 @@ MAX_PROBLEMS = 1_000  # listed; the rest are counted
 Progress = Callable[[str, int], None]
 
 
-@dataclass(frozen=True, slots=True)
-class RawRecord:
+class RawRecord(NamedTuple):
     """A record as read from a file, before checking.
 
     ``kind`` is ``node``, ``relationship``, or ``unreadable`` (``data["reason"]`` says why).
+    A named tuple: a national file has a million of them, and a tuple is built in half the
+    time of a frozen dataclass.
     """
 
     kind: str
@@ -97,7 +99,7 @@ class _Staging:
 
     def __init__(self, path: Path) -> None:
         self.db = sqlite3.connect(path, isolation_level=None)
-        for pragma in ("journal_mode = OFF", "synchronous = OFF", "temp_store = MEMORY"):
+        for pragma in _STAGING_PRAGMAS:
             self.db.execute(f"PRAGMA {pragma}")
         for statement in _STAGING_SCHEMA:
             self.db.execute(statement)
@@ -161,12 +163,12 @@ class _Staging:
             else:
                 fresh[node.id] = (node, where)
         for row in self._staged_nodes(list(fresh)):
-            staged = Node(row[1], row[0], row[2], json.loads(row[3]))
+            staged = Node(row[1], row[0], row[2], _unpack(row[3]))
             new, where = fresh.pop(row[0])
             merged = self._merge_node((staged, Where(row[4], row[5])), new, where)
-            self.db.execute("UPDATE nodes SET props = ? WHERE id = ?", (_json(merged), row[0]))
+            self.db.execute("UPDATE nodes SET props = ? WHERE id = ?", (_pack(merged), row[0]))
         self.db.executemany("INSERT INTO nodes VALUES (?, ?, ?, ?, ?, ?)", [
-            (n.id, n.label, n.name, _json(n.props), w.file, w.location)
+            (n.id, n.label, n.name, _pack(n.props), w.file, w.location)
             for n, w in fresh.values()])
 
     def _merge_node(self, first: tuple[Node, Where], node: Node, where: Where) -> dict[str, Any]:
@@ -180,25 +182,26 @@ class _Staging:
     def _stage_relationships(self, rels: list[tuple[Relationship, Where]]) -> None:
         fresh: dict[tuple[str, str, str, str], tuple[Relationship, Where]] = {}
         for rel, where in rels:
-            if rel.identity in fresh:
-                first, first_where = fresh[rel.identity]
+            identity = rel.identity
+            if identity in fresh:
+                first, first_where = fresh[identity]
                 first.props = self._merge_props(first.props, rel.props, where, _name(rel),
                                                 first_where)
             else:
-                fresh[rel.identity] = (rel, where)
+                fresh[identity] = (rel, where)
         # Repeats of earlier batches park in the again_* columns (rare, and found through a
         # partial index), so the usual batch costs one insert and no look-ups.
         self.db.executemany(
             "INSERT INTO rels VALUES (?, ?, ?, ?, ?, ?, ?, NULL, NULL, NULL) ON CONFLICT DO UPDATE "
             "SET again_props = excluded.props, again_file = excluded.file, "
             "again_location = excluded.location",
-            [(*r.identity, _json(r.props), w.file, w.location) for r, w in fresh.values()])
+            [(*identity, _pack(r.props), w.file, w.location) for identity, (r, w) in fresh.items()])
         for row in self.db.execute(_REPEATED_RELATIONSHIPS).fetchall():
-            first = Relationship(row[0], row[1], row[2], json.loads(row[4]))
-            merged = self._merge_props(first.props, json.loads(row[7]), Where(row[8], row[9]),
+            first = Relationship(row[0], row[1], row[2], _unpack(row[4]))
+            merged = self._merge_props(first.props, _unpack(row[7]), Where(row[8], row[9]),
                                        _name(first), Where(row[5], row[6]))
             self.db.execute("UPDATE rels SET props = ?, again_props = NULL WHERE type = ? AND "
-                            "src = ? AND dst = ? AND key = ?", (_json(merged), *row[:4]))
+                            "src = ? AND dst = ? AND key = ?", (_pack(merged), *row[:4]))
 
     def _merge_props(self, first: dict[str, Any], second: dict[str, Any], where: Where,
                      what: str, first_where: Where) -> dict[str, Any]:
@@ -263,7 +266,7 @@ class _Staging:
             done = 0
             for nodes in self._read_batches(
                     "SELECT label, id, name, props FROM nodes ORDER BY id", batch_size):
-                tx.upsert_nodes([Node(r[0], r[1], r[2], json.loads(r[3])) for r in nodes])
+                tx.upsert_nodes([Node(r[0], r[1], r[2], _unpack(r[3])) for r in nodes])
                 done += len(nodes)
                 if progress:
                     progress("writing", done)
@@ -271,7 +274,7 @@ class _Staging:
                     "SELECT type, src, dst, props FROM rels ORDER BY type, src, dst, key",
                     batch_size):
                 tx.upsert_relationships(
-                    [Relationship(r[0], r[1], r[2], json.loads(r[3])) for r in rels])
+                    [Relationship(r[0], r[1], r[2], _unpack(r[3])) for r in rels])
                 done += len(rels)
                 if progress:
                     progress("writing", done)
@@ -284,11 +287,16 @@ class _Staging:
             yield batch
 
 
+# A throwaway file: no journal, no syncing; and pages kept in memory up to 256 MB, as the
+# keys of a national import arrive in no order and a small cache rereads the same pages.
+_STAGING_PRAGMAS = ("journal_mode = OFF", "synchronous = OFF", "temp_store = MEMORY",
+                    "cache_size = -262144")
+
 _STAGING_SCHEMA = (
-    "CREATE TABLE nodes (id TEXT PRIMARY KEY, label TEXT, name TEXT, props TEXT, file TEXT, "
+    "CREATE TABLE nodes (id TEXT PRIMARY KEY, label TEXT, name TEXT, props BLOB, file TEXT, "
     "location TEXT)",
-    "CREATE TABLE rels (type TEXT, src TEXT, dst TEXT, key TEXT, props TEXT, file TEXT, "
-    "location TEXT, again_props TEXT, again_file TEXT, again_location TEXT, "
+    "CREATE TABLE rels (type TEXT, src TEXT, dst TEXT, key TEXT, props BLOB, file TEXT, "
+    "location TEXT, again_props BLOB, again_file TEXT, again_location TEXT, "
     "PRIMARY KEY (type, src, dst, key))",
     "CREATE INDEX rels_again ON rels (type) WHERE again_props IS NOT NULL",
     "CREATE TABLE known (id TEXT PRIMARY KEY, label TEXT)",
@@ -326,8 +334,13 @@ def _name(rel: Relationship) -> str:
     return f"{rel.type}{role} {rel.start} → {rel.end}"
 
 
-def _json(props: dict[str, Any]) -> str:
-    return json.dumps(props, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+def _pack(props: dict[str, Any]) -> bytes:
+    """Properties as staged: pickled, as the staging file lives and dies within one import
+    and pickle is about six times faster than JSON both ways."""
+    return pickle.dumps(props, pickle.HIGHEST_PROTOCOL)
+
+
+_unpack = pickle.loads
 
 
 def _batches(records: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:

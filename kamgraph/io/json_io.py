@@ -26,7 +26,8 @@ def read_json(path: Path) -> Iterator[RawRecord]:
             try:
                 for index, item in enumerate(ijson.items(stream, f"{section}.item", use_float=True)):
                     found = True
-                    yield _record(item, kind, Where(path.name, f"{section}[{index}]"))
+                    where = Where(path.name, f"{section}[{index}]")
+                    yield RawRecord(kind, item, where) if type(item) is dict else _unreadable(where)
             except ijson.JSONError as exc:
                 raise ValidationFailed([Problem(path.name, "file", None,
                                                 f"is not valid JSON: {exc}")]) from None
@@ -42,10 +43,8 @@ def _has_lists(path: Path) -> bool:
                    for prefix, event, _ in ijson.parse(stream))
 
 
-def _record(item: Any, kind: str, where: Where) -> RawRecord:
-    if not isinstance(item, dict):
-        return RawRecord("unreadable", {"reason": "must be a JSON object"}, where)
-    return RawRecord(kind, item, where)
+def _unreadable(where: Where) -> RawRecord:
+    return RawRecord("unreadable", {"reason": "must be a JSON object"}, where)
 
 
 def _open(path: Path) -> IO[bytes]:

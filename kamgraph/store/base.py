@@ -23,32 +23,117 @@ Subgraphs (the same definition on every backend):
     person-to-person steps (``INFLUENCES``, ``KNOWS``, ``REPORTS_TO``) of the role
     holders; their organisations, alignments, events and other tenders; the account
     managers who relate to any of them. Edges: all among these nodes.
+``person_subgraph(X)``
+    X, everything one relationship away from X, and what is one relationship further, other
+    people's interactions left out: from there it goes along every type but ``HAD`` and
+    ``WITH``, from an interaction to its account manager (``HAD``) and to the other people it
+    was with (``WITH``). Edges: all among these nodes. (An account manager's 500 interactions
+    with others are no part of a person's picture; :func:`person_kinds` says which writes
+    can change it.)
+``paths_subgraph(X, hops)``
+    everything a warm path of up to ``hops`` steps to person X can use: the people within
+    ``hops - 2`` social steps of X (a step is a tie, ``INFLUENCES``, ``KNOWS`` or
+    ``REPORTS_TO`` either way, or a shared committee or event), the people one social step
+    further who have a ``RELATES_TO`` from an account manager (they can only open a path),
+    the tenders and events of all of them (their weak ties and quiet periods) and the
+    account managers who relate to any of them. Edges: all among these nodes.
 """
 
 from __future__ import annotations
 
+import functools
+import gc
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import networkx as nx
 
-from kamgraph.model import REL_TYPES, Node, Relationship
+from kamgraph.model import LABELS, REL_TYPES, Node, Relationship
 
 if TYPE_CHECKING:
     from kamgraph.users import User
 
-__all__ = ["Counts", "GraphStore", "Identity", "WriteTransaction", "canonical", "to_networkx"]
+__all__ = ["MASS_WRITE", "NODE_ITSELF", "PROPERTIES_ONLY", "SMALL_WRITE", "Counts", "EdgeRow",
+           "GraphStore", "Identity", "NodeRow", "WriteTransaction", "at_end", "at_start", "canonical",
+           "counts_as_change", "edge_key", "graph_from_rows", "patched", "person_kinds",
+           "relationship_touches",
+           "subgraph_types", "to_networkx"]
 
 T = TypeVar("T")
 
 Identity = tuple[str, str, str, str]
 """A relationship's identity: (type, from, to, key) with key the ``ROLE_IN`` role, else ``""``."""
 
+NodeRow = tuple[str, dict[str, Any]]
+"""A node as :func:`graph_from_rows` takes it: (id, attributes with ``label`` and ``name``)."""
+
+EdgeRow = tuple[str, str, str, dict[str, Any]]
+"""A relationship as :func:`graph_from_rows` takes it: (from, to, edge key, attributes with
+``type``); the key is :func:`edge_key`."""
+
 # Person-to-person ties followed outward from a tender's committee.
 PERSON_TIES = ("INFLUENCES", "KNOWS", "REPORTS_TO")
+# What people share that ties them weakly: a committee (a tender) or an event.
+GATHERINGS = ("ROLE_IN", "ATTENDED")
+
+NODE_ITSELF = ""
+"""The kind of touch of a node's own upsert or deletion. A relationship write touches its
+start by ``<type>>`` and its end by ``<type><`` (:func:`at_start`, :func:`at_end`)."""
+
+PROPERTIES_ONLY = ".props"
+"""Suffix of the kind by which a change of an existing relationship's properties touches its
+start (:func:`relationship_touches`)."""
+
+
+def at_start(rel_type: str) -> str:
+    """The kind of touch a relationship write leaves on its start: ``TYPE>``."""
+    return rel_type + ">"
+
+
+def at_end(rel_type: str) -> str:
+    """The kind of touch a relationship write leaves on its end: ``TYPE<``."""
+    return rel_type + "<"
+
+
+def relationship_touches(rel: Relationship, new: bool) -> tuple[tuple[str, str], ...]:
+    """The (id, kind) an upsert of ``rel`` touches: its start by ``TYPE>`` and its end by
+    ``TYPE<`` when it is new (or may be); when it existed and only its properties change, its
+    end by ``TYPE<`` and its start by ``TYPE>.props``.
+
+    Why the start may be left out for analyses: which nodes a subgraph walk reaches depends on
+    relationships, never on their properties, so a property change matters to a subgraph only
+    if the relationship lies in it, with both ends, and then its end is touched. A user's scope
+    does depend on properties (``since``/``until``): the start is still touched, by a kind that
+    only checks over every kind (``types=None``, as the scope's) count. For a logged
+    interaction this keeps the account manager, who is in almost every subgraph of the
+    territory, untouched when ``last_contact`` moves.
+    """
+    if new:
+        return (rel.start, at_start(rel.type)), (rel.end, at_end(rel.type))
+    return (rel.start, at_start(rel.type) + PROPERTIES_ONLY), (rel.end, at_end(rel.type))
+
+
+def counts_as_change(kind: str, types: Collection[str] | None) -> bool:
+    """Whether a touch of this kind is one of ``types`` (``changed_since``): a node's own touch
+    always is; a type alone stands for both ends (``TYPE`` for ``TYPE>`` and ``TYPE<``), a kind
+    with its end for that end only; ``TYPE>.props`` only when every kind is asked for."""
+    return (types is None or kind == NODE_ITSELF or kind in types
+            or (kind[-1:] in ("<", ">") and kind[:-1] in types))
+
+
+SMALL_WRITE = 1_000
+"""Batches up to this many rows are compared with what is stored first, so that a row that
+changes nothing (the same stage set again) touches nothing; larger batches (imports) touch
+every node they name."""
+
+MASS_WRITE = 20_000
+"""A write touching more nodes than this (an import) counts as touching every node: recording
+each of an import's touches costs seconds, and every answer cached before it is outdated
+anyway."""
 
 
 @dataclass(slots=True)
@@ -129,7 +214,9 @@ class GraphStore(ABC):
 
     # -- reading -------------------------------------------------------------------------
     def snapshot(self) -> AbstractContextManager[None]:
-        """Reads inside the block see one consistent state (backends that can, do)."""
+        """Reads inside the block run in one read transaction: one consistent state where the
+        backend can give it (SQLite), at least one connection and no per-query set-up (Neo4j).
+        A snapshot inside a snapshot is the outer one."""
         return nullcontext()
 
     @abstractmethod
@@ -169,26 +256,59 @@ class GraphStore(ABC):
     def graph_version(self) -> int:
         """A number that grows with every committed write (for caches)."""
 
+    @abstractmethod
+    def changed_since(self, node_ids: Iterable[str], version: int, *,
+                      types: Collection[str] | None = None) -> set[str]:
+        """The ids among ``node_ids`` that a write committed after graph version ``version``
+        touched: a node is touched by its own upsert or deletion and by every upsert or
+        deletion of a relationship it is an end of (deleting a node touches its former
+        neighbours too, by the relationships that went), with the kind ``TYPE>`` at the start
+        and ``TYPE<`` at the end; a change of only the properties of an existing relationship
+        touches its start by ``TYPE>.props`` (:func:`relationship_touches`). A deleted id stays
+        recorded, so a vanished node is reported. With ``types`` (types, standing for both
+        ends, or kinds with their end), other touches do not count (the node's own writes
+        always do; :func:`counts_as_change`). After a write that touched
+        more than :data:`MASS_WRITE` nodes, every id counts as touched.
+
+        One lookup whatever the number of ids: backends read what was touched after
+        ``version`` (an index on the version) and intersect, and look the ids up instead
+        when more was touched than was asked about.
+        """
+
     # -- subgraphs -----------------------------------------------------------------------
     def whole_graph(self) -> nx.MultiDiGraph:
-        """The whole graph with all properties."""
+        """The whole graph with all properties (nodes in id order, edges in identity order)."""
         return to_networkx(self.iter_nodes(), self.iter_relationships())
 
     def territory_subgraph(self, territory_id: str) -> nx.MultiDiGraph:
         """A territory with its sub-territories and all that is in them (see module doc)."""
-        return self._induced(self._territory_ids(territory_id))
+        with self.snapshot():
+            return self._induced(self._territory_ids(territory_id))
 
     def neighbourhood(self, node_id: str, hops: int = 1) -> nx.MultiDiGraph:
         """Every node within ``hops`` steps of ``node_id``, either direction."""
-        return self._induced(self._neighbourhood_ids(node_id, hops))
+        with self.snapshot():
+            return self._induced(self._neighbourhood_ids(node_id, hops))
 
     def tender_subgraph(self, tender_id: str, hops: int = 2) -> nx.MultiDiGraph:
         """A tender, its committee and the people within ``hops`` ties of it (module doc)."""
-        return self._induced(self._tender_ids(tender_id, hops))
+        with self.snapshot():
+            return self._induced(self._tender_ids(tender_id, hops))
 
-    def _induced(self, node_ids: set[str]) -> nx.MultiDiGraph:
-        nodes, relationships = self._induced_parts(node_ids)
-        return to_networkx(nodes, relationships)
+    def person_subgraph(self, person_id: str) -> nx.MultiDiGraph:
+        """A person, all they are tied to and one step further (module doc)."""
+        with self.snapshot():
+            return self._induced(self._person_ids(person_id))
+
+    def _person_ids(self, person_id: str) -> set[str]:
+        around = self._step({person_id}, (), "both") | {person_id}
+        return (around | self._step(around, BEYOND_A_PERSON, "both")
+                | self._step(around, ("HAD",), "in") | self._step(around, ("WITH",), "out"))
+
+    def paths_subgraph(self, person_id: str, hops: int = 4) -> nx.MultiDiGraph:
+        """Everything a warm path of up to ``hops`` steps to the person can use (module doc)."""
+        with self.snapshot():
+            return self._induced(self._paths_ids(person_id, hops))
 
     def _territory_ids(self, territory_id: str) -> set[str]:
         territories = self._closure({territory_id}, "PART_OF")
@@ -216,6 +336,25 @@ class GraphStore(ABC):
         # Their other tenders too: quiet periods and shared committees elsewhere count.
         around = self._step(people, ("WORKS_AT", "ALIGNED_WITH", "ATTENDED", "ROLE_IN"), "out")
         return committee | people | around | self._step(people, ("RELATES_TO",), "in")
+
+    def _paths_ids(self, person_id: str, hops: int) -> set[str]:
+        # A path is manager → p1 → … → X: p1 is at most hops - 1 social steps from X and only
+        # opens the path, so beyond hops - 2 steps only people a manager relates to count.
+        people = frontier = {person_id}
+        for _ in range(max(hops - 2, 0)):
+            frontier = self._social_step(frontier) - people
+            people = people | frontier
+        if hops >= 2:
+            outer = self._social_step(frontier) - people
+            related = self._step(self._step(outer, ("RELATES_TO",), "in"), ("RELATES_TO",), "out")
+            people = people | (outer & related)
+        return people | self._step(people, GATHERINGS, "out") | self._step(people, ("RELATES_TO",), "in")
+
+    def _social_step(self, people: set[str]) -> set[str]:
+        """People one tie or one shared committee or event away (a superset of the influence
+        graph's neighbours: dates and weights are the analysis's business)."""
+        gatherings = self._step(people, GATHERINGS, "out")
+        return self._step(people, PERSON_TIES, "both") | self._step(gatherings, GATHERINGS, "in")
 
     def _tender_parts(self, tenders: set[str]) -> set[str]:
         """Tenders with their issuers, awardees, products (and makers) and role holders."""
@@ -247,8 +386,10 @@ class GraphStore(ABC):
         """Ids one relationship away (of these types, or any when empty) in a direction."""
 
     @abstractmethod
-    def _induced_parts(self, node_ids: set[str]) -> tuple[list[Node], list[Relationship]]:
-        """The nodes with these ids and every relationship between two of them."""
+    def _induced(self, node_ids: set[str]) -> nx.MultiDiGraph:
+        """The nodes with these ids and every relationship between two of them, as
+        :func:`to_networkx` builds them: nodes in id order, edges in identity order. Backends
+        read rows straight into :func:`graph_from_rows` (no model objects on the way)."""
 
     # -- users (not graph nodes: never in exports, counts, search or subgraphs) -----------
     @abstractmethod
@@ -279,6 +420,18 @@ class GraphStore(ABC):
         self.close()
 
 
+def patched(stored: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """Properties after an upsert of ``given`` over ``stored``: given ones overwrite, absent
+    ones stay, a given ``None`` removes (as SQLite's ``json_patch`` and Cypher's ``+=``)."""
+    result = dict(stored)
+    for key, value in given.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = value
+    return result
+
+
 def canonical(identity: Identity) -> Identity:
     """The stored form of an identity: a symmetric type (``KNOWS``) is kept with from < to, as
     ``kamgraph.model.parse_relationship`` writes it. ``ValueError`` for a type not in the model
@@ -295,10 +448,143 @@ def canonical(identity: Identity) -> Identity:
 def to_networkx(nodes: Iterable[Node], relationships: Iterable[Relationship]) -> nx.MultiDiGraph:
     """A MultiDiGraph: node attributes ``label``, ``name`` and properties; edge key
     ``TYPE`` (``ROLE_IN:role`` for tender roles) with attributes ``type`` and properties."""
-    graph = nx.MultiDiGraph()
-    for node in nodes:
-        graph.add_node(node.id, label=node.label, name=node.name, **node.props)
-    for rel in relationships:
-        key = f"{rel.type}:{rel.key}" if rel.key else rel.type
-        graph.add_edge(rel.start, rel.end, key=key, type=rel.type, **rel.props)
-    return graph
+    return graph_from_rows(
+        ((node.id, {"label": node.label, "name": node.name, **node.props}) for node in nodes),
+        ((rel.start, rel.end, edge_key(rel.type, rel.key), {"type": rel.type, **rel.props})
+         for rel in relationships))
+
+
+def edge_key(rel_type: str, key: str) -> str:
+    """The networkx edge key of a relationship: its type, ``ROLE_IN:role`` for a tender role."""
+    return f"{rel_type}:{key}" if key else rel_type
+
+
+def graph_from_rows(nodes: Iterable[NodeRow], edges: Iterable[EdgeRow]) -> nx.MultiDiGraph:
+    """The MultiDiGraph of :func:`to_networkx` from prepared rows, in their order.
+
+    Edges between known nodes go straight into the adjacency dicts (what ``add_edge`` ends
+    up doing, minus its per-edge argument handling): building the graph was a third of
+    loading a subgraph. The attribute dicts become the graph's own.
+    """
+    with gc_paused():
+        graph = nx.MultiDiGraph()
+        graph.add_nodes_from(nodes)
+        succ, pred, new_keys = graph._succ, graph._pred, graph.edge_key_dict_factory
+        for start, end, key, attributes in edges:
+            if start not in succ or end not in succ:
+                graph.add_edge(start, end, key, **attributes)  # adds the missing end, as networkx does
+                continue
+            keyed = succ[start].get(end)
+            if keyed is None:
+                keyed = succ[start][end] = pred[end][start] = new_keys()
+            if key in keyed:
+                keyed[key].update(attributes)
+            else:
+                keyed[key] = attributes
+        return graph
+
+
+class _GcPause:
+    """No cyclic garbage collection while any thread is inside a block; back on (if it was
+    on) when the last block ends. Building a graph allocates a few dicts per edge and no
+    cycles, yet every few hundred allocations start a collection that walks the growing
+    heap: a third of the time of loading a subgraph."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inside = 0
+        self._resume = False
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._inside == 0:
+                self._resume = gc.isenabled()
+                gc.disable()
+            self._inside += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._inside -= 1
+                if self._inside == 0 and self._resume:
+                    gc.enable()
+
+
+gc_paused = _GcPause()
+
+
+BEYOND_A_PERSON = tuple(name for name in REL_TYPES if name not in ("HAD", "WITH"))
+"""The types a person's subgraph goes along beyond the person's own relationships, both ways."""
+
+
+@functools.cache
+def person_kinds() -> frozenset[str]:
+    """The kinds of touch that can change a person's subgraph at a node other than the person
+    (every kind counts at the person: ``Basis.roots``).
+
+    The walk steps from the person's neighbours along ``BEYOND_A_PERSON`` both ways (a new or
+    gone relationship touches the neighbour by ``TYPE>`` or ``TYPE<``), along ``HAD`` in
+    (``HAD<``) and ``WITH`` out (``WITH>``); a relationship between two members touches its
+    end (``TYPE<``, or for ``WITH`` only the interaction, its start: ``WITH>``, and
+    ``WITH>.props`` when only its properties change). Left out: ``HAD>`` at an account
+    manager and ``WITH<`` at a person other than the root, so the interactions they log with
+    others keep the picture of this person.
+    """
+    kinds = {kind for name in BEYOND_A_PERSON for kind in (at_start(name), at_end(name))}
+    return frozenset(kinds | {at_end("HAD"), at_start("WITH"), at_start("WITH") + PROPERTIES_ONLY})
+
+
+@functools.cache
+def subgraph_types(kind: Literal["tender", "territory", "paths"]) -> frozenset[str]:
+    """The kinds of touch (``TYPE>`` at a relationship's start, ``TYPE<`` at its end) by which a
+    write can change a tender's (a territory's, a person's warm-path) subgraph.
+
+    A subgraph of this kind can only hold nodes of the labels its walk reaches through the
+    model's relationship endpoints (:class:`_LabelWalk` runs the very walk over labels). A
+    write changes which nodes are reached only through a relationship the walk steps along,
+    at the node it steps from: the walk's steps give those kinds (``TYPE>`` for a step out
+    from a label that can start it, ``TYPE<`` for a step in). A write changes what is read
+    about the members through a relationship between two members, which touches its end by
+    ``TYPE<`` (a new one, a deleted one, changed properties alike): so ``TYPE<`` of every type
+    joining two of the labels. For a tender: not the ``HAD``/``WITH`` of a logged interaction,
+    nor ``COVERS``, ``LOCATED_IN`` or plans, and not ``RELATES_TO>``: an account manager's new
+    relationship with someone outside leaves every subgraph the manager is in as it was.
+    """
+    walk = _LabelWalk()
+    labels = {"tender": lambda: walk._tender_ids("Tender", 1),
+              "territory": lambda: walk._territory_ids("Territory"),
+              "paths": lambda: walk._paths_ids("Stakeholder", 4)}[kind]()
+    return frozenset(walk.kinds | {at_end(name) for name, spec in REL_TYPES.items()
+                                   if any(start in labels and end in labels
+                                          for start, end in spec.endpoints)})
+
+
+class _LabelWalk:
+    """The subgraph walks of :class:`GraphStore` over labels instead of ids: a step goes to
+    every label the model lets a relationship of the types reach, so the walk from a root's
+    label gives every label a subgraph from such a root can ever hold; ``kinds`` collects the
+    kind of touch each step goes along at the node it steps from."""
+
+    _territory_ids = GraphStore._territory_ids
+    _tender_ids = GraphStore._tender_ids
+    _tender_parts = GraphStore._tender_parts
+    _paths_ids = GraphStore._paths_ids
+    _social_step = GraphStore._social_step
+    _closure = GraphStore._closure
+
+    def __init__(self) -> None:
+        self.kinds: set[str] = set()
+
+    def _step(self, labels: set[str], rel_types: Sequence[str],
+              direction: Literal["out", "in", "both"]) -> set[str]:
+        found: set[str] = set()
+        for name in rel_types or REL_TYPES:
+            for start, end in REL_TYPES[name].endpoints:
+                if direction in ("out", "both") and start in labels:
+                    found.add(end)
+                    self.kinds.add(at_start(name))
+                if direction in ("in", "both") and end in labels:
+                    found.add(start)
+                    self.kinds.add(at_end(name))
+        return found & set(LABELS)

@@ -4,6 +4,12 @@ Each file holds one query that can be pasted into Neo4j Browser as it is. Values
 always parameters; a label or relationship type that must vary is a parameter too, used
 through Cypher's dynamic ``$(...)`` syntax, and the model checks it against its fixed
 lists before any query runs.
+
+Hot queries (lookups by id, subgraph steps, the cache's version checks, search) name the index
+they start from (``USING INDEX``): right after a bulk load into an empty database, the
+planner's index statistics still say "empty" until Neo4j resamples them, and with those it
+may scan the whole id index once per id looked up. ``tests/store/test_neo4j_plans.py`` checks
+every such plan with ``EXPLAIN``.
 """
 
 from __future__ import annotations

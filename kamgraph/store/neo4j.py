@@ -9,29 +9,45 @@ unique across labels. Queries live in ``cypher/`` (see :mod:`kamgraph.store.cyph
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal, NoReturn, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import neo4j
+import networkx as nx
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError, ServiceUnavailable
 
 from kamgraph.errors import Problem, StoreUnavailable, ValidationFailed
 from kamgraph.model import IDENTIFIER, Node, Relationship
-from kamgraph.store.base import Counts, GraphStore, Identity, WriteTransaction, canonical
+from kamgraph.store import base
+from kamgraph.store.base import (
+    NODE_ITSELF,
+    Counts,
+    GraphStore,
+    Identity,
+    WriteTransaction,
+    canonical,
+    edge_key,
+    graph_from_rows,
+    patched,
+)
 from kamgraph.store.cypher import query
 from kamgraph.users import User
 
 __all__ = ["Neo4jStore"]
 
 T = TypeVar("T")
-# Stored beside the properties, not among them.
-NODE_INTERNAL = frozenset({"id", "name", "_search"})
+# Stored beside the properties, not among them (with every _name: kamgraph's own, such as
+# _search and the touched versions _touched, _touched_<kind>).
+NODE_INTERNAL = frozenset({"id", "name"})
 REL_INTERNAL = frozenset({"_key"})
-SCHEMA = ("schema_node_id", "schema_search", "schema_meta", "schema_user_name", "schema_user_token")
+SCHEMA = ("schema_node_id", "schema_search", "schema_meta_key", "schema_meta", "schema_user_name",
+          "schema_user_token", "schema_node_touched", "schema_gone_id", "schema_gone_version")
 TOO_LARGE = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+ITSELF = "node"  # the kind NODE_ITSELF as stored: the touched version of _touched_node
 
 
 def public_url(url: str) -> str:
@@ -50,6 +66,7 @@ class Neo4jStore(GraphStore):
         """``retry_seconds``: how long a write that failed transiently is tried again."""
         self.url = public_url(url)
         self.database = database
+        self._local = threading.local()  # a thread's open snapshot (read transaction)
         try:
             self._driver = GraphDatabase.driver(url, auth=(user, password or ""),
                                                 max_transaction_retry_time=retry_seconds)
@@ -77,12 +94,36 @@ class Neo4jStore(GraphStore):
 
     # -- running queries -----------------------------------------------------------------
     def _read(self, name: str, /, **params: Any) -> list[neo4j.Record]:
+        snapshot: neo4j.Transaction | None = getattr(self._local, "snapshot", None)
         try:
+            if snapshot is not None:
+                return list(snapshot.run(query(name), params))
             records, _, _ = self._driver.execute_query(
                 query(name), params, database_=self.database, routing_=RoutingControl.READ)
         except (Neo4jError, DriverError) as exc:
             self._fail(exc)
         return records
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Reads of this thread inside the block run in one read transaction: one round trip
+        per query instead of a managed transaction each (a subgraph takes a dozen queries).
+        Neo4j reads committed data, so a write may land between two of them; the cache's
+        argument (``kamgraph.cache``) does not need more."""
+        if getattr(self._local, "snapshot", None) is not None:
+            yield
+            return
+        try:
+            with self._driver.session(database=self.database,
+                                      default_access_mode=neo4j.READ_ACCESS) as session, \
+                    session.begin_transaction() as tx:
+                self._local.snapshot = tx
+                try:
+                    yield
+                finally:
+                    self._local.snapshot = None
+        except (Neo4jError, DriverError) as exc:
+            self._fail(exc)
 
     def _stream(self, name: str, /, **params: Any) -> Iterator[neo4j.Record]:
         """Records one at a time from one read transaction (for exports of any size)."""
@@ -96,13 +137,14 @@ class Neo4jStore(GraphStore):
     # -- writing -------------------------------------------------------------------------
     def write(self, work: Callable[[WriteTransaction], T]) -> T:
         def managed(tx: ManagedTransaction) -> T:
+            write = _Neo4jWrite(tx)
             try:
-                result = work(_Neo4jWrite(tx))
+                result = work(write)
+                write.bump_version()
             except Neo4jError as exc:
                 if exc.code == TOO_LARGE:
                     self._fail(exc)  # transient to the driver, but a retry cannot fit either
                 raise
-            tx.run(query("bump_version")).consume()
             return result
 
         try:
@@ -117,8 +159,9 @@ class Neo4jStore(GraphStore):
         try:
             with self._driver.session(database=self.database) as session, \
                     session.begin_transaction() as tx:
-                yield _Neo4jWrite(tx)
-                tx.run(query("bump_version")).consume()
+                write = _Neo4jWrite(tx)
+                yield write
+                write.bump_version()
                 tx.commit()
         except (Neo4jError, DriverError) as exc:
             self._fail(exc)
@@ -164,6 +207,20 @@ class Neo4jStore(GraphStore):
     def graph_version(self) -> int:
         return int(self._read("graph_version")[0]["version"])
 
+    def changed_since(self, node_ids: Iterable[str], version: int, *,
+                      types: Collection[str] | None = None) -> set[str]:
+        ids = node_ids if isinstance(node_ids, set | frozenset) else set(node_ids)
+        if not ids:
+            return set()
+        if self._read("touched_all")[0]["version"] > version:
+            return set(ids)
+        # Usually few ids were touched since: read them by version and intersect.
+        touches = self._read("touched_after", version=version, limit=len(ids) + 1)
+        if len(touches) > len(ids):
+            touches = self._read("touched_among", ids=list(ids), version=version)
+        return {r["id"] for r in touches if r["id"] in ids and any(
+            kind == ITSELF or base.counts_as_change(kind, types) for kind in r["kinds"])}
+
     # -- users ---------------------------------------------------------------------------
     # :KgUser nodes, outside the :KgNode graph; writing them leaves the graph version alone.
     def _write_one(self, name: str, /, **params: Any) -> list[neo4j.Record]:
@@ -199,30 +256,55 @@ class Neo4jStore(GraphStore):
     # -- subgraph primitives -------------------------------------------------------------
     def _step(self, node_ids: set[str], rel_types: Sequence[str],
               direction: Literal["out", "in", "both"]) -> set[str]:
-        found: set[str] = set()
-        for name in {"out": ["step_out"], "in": ["step_in"],
-                     "both": ["step_out", "step_in"]}[direction]:
-            found.update(r["id"] for r in self._read(name, ids=sorted(node_ids),
-                                                     types=list(rel_types)))
-        return found
+        if not node_ids:
+            return set()
+        name = {"out": "step_out", "in": "step_in", "both": "step_both"}[direction]
+        return {r["id"] for r in self._read(name, ids=list(node_ids), types=list(rel_types))}
 
     def _closure(self, roots: set[str], rel_type: str) -> set[str]:
         if rel_type != "PART_OF":
             return super()._closure(roots, rel_type)
-        return set(roots) | {r["id"] for r in self._read("part_of_closure", ids=sorted(roots))}
+        return set(roots) | {r["id"] for r in self._read("part_of_closure", ids=list(roots))}
 
-    def _induced_parts(self, node_ids: set[str]) -> tuple[list[Node], list[Relationship]]:
-        ids = sorted(node_ids)
-        nodes = sorted((_node(r) for r in self._read("induced_nodes", ids=ids)),
-                       key=lambda n: n.id)
-        rels = sorted((_relationship(r) for r in self._read("induced_relationships", ids=ids)),
-                      key=lambda r: r.identity)
-        return nodes, rels
+    def whole_graph(self) -> nx.MultiDiGraph:
+        # Streamed straight into the graph: no model objects on the way.
+        nodes = ((r["props"]["id"], _node_attributes(r["label"], r["props"]))
+                 for r in self._stream("all_nodes", label=None))
+        relationships = ((r["src"], r["dst"], edge_key(r["type"], r["props"].get("_key", "")),
+                          _edge_attributes(r["type"], r["props"]))
+                         for r in self._stream("all_relationships"))
+        return graph_from_rows(nodes, relationships)
+
+    def _induced(self, node_ids: set[str]) -> nx.MultiDiGraph:
+        ids = list(node_ids)
+        with self.snapshot():
+            nodes = self._read("induced_nodes", ids=ids)[0]["nodes"]
+            relationships = self._read("induced_relationships", ids=ids)[0]["relationships"]
+        return graph_from_rows(
+            ((props["id"], _node_attributes(label, props)) for label, props in nodes),
+            ((src, dst, edge_key(rel_type, key), _edge_attributes(rel_type, props))
+             for src, dst, rel_type, key, props in relationships))
 
 
 class _Neo4jWrite(WriteTransaction):
+    """Writes of one transaction; the ids they touch and delete are recorded with the new
+    graph version by :meth:`bump_version`, once, last (an import touches each node once)."""
+
     def __init__(self, tx: ManagedTransaction | neo4j.Transaction) -> None:
         self._tx = tx
+        self.touched: dict[str, set[str]] = {}
+        self.gone: set[str] = set()
+
+    def touch(self, node_id: str, kind: str) -> None:
+        self.touched.setdefault(node_id, set()).add(kind or ITSELF)
+
+    def bump_version(self) -> None:
+        if len(self.touched) > base.MASS_WRITE:  # counts as touching everything
+            params: dict[str, Any] = {"touched": [], "gone": [], "all": True}
+        else:
+            params = {"touched": [[node_id, sorted(kinds)] for node_id, kinds in self.touched.items()],
+                      "gone": list(self.gone), "all": False}
+        self._tx.run(query("bump_version"), params).consume()
 
     def _single(self, name: str, /, **params: Any) -> Any:
         record = self._tx.run(query(name), params).single()
@@ -237,10 +319,34 @@ class _Neo4jWrite(WriteTransaction):
         return written
 
     def upsert_nodes(self, nodes: Sequence[Node]) -> None:
+        for node in self._changing_nodes(nodes):
+            self.touch(node.id, NODE_ITSELF)
         rows = [{"id": n.id, "label": n.label, "name": n.name, "search": n.name.casefold(),
                  "props": n.props} for n in nodes]
         if self._write_rows("upsert_nodes", rows) != len(nodes):
             self._refuse_relabel(nodes)
+
+    def _changing_nodes(self, nodes: Sequence[Node]) -> Sequence[Node]:
+        """The nodes whose upsert changes what is stored (all of a large batch)."""
+        if len(nodes) > base.SMALL_WRITE:
+            return nodes
+        found = self._tx.run(query("induced_nodes"), {"ids": [n.id for n in nodes]}).single()
+        stored = {props["id"]: (label, props["name"], _own(props))
+                  for label, props in (found["nodes"] if found else [])}
+        return [n for n in nodes if (old := stored.get(n.id)) is None
+                or old != (n.label, n.name, patched(old[2], n.props))]
+
+    def _changing_relationships(self, relationships: Sequence[Relationship]
+                                ) -> list[tuple[Relationship, bool]]:
+        """The relationships whose upsert changes what is stored, each with whether it is new
+        (all of a large batch, all counted as new)."""
+        if len(relationships) > base.SMALL_WRITE:
+            return [(r, True) for r in relationships]
+        rows = [{"type": r.type, "from": r.start, "to": r.end, "key": r.key} for r in relationships]
+        stored = {(r["type"], r["src"], r["dst"], r["key"]): _own_relationship(r["props"])
+                  for r in self._tx.run(query("stored_relationships"), {"rows": rows})}
+        return [(r, old is None) for r in relationships if (old := stored.get(r.identity)) is None
+                or patched(old, r.props) != old]
 
     def _refuse_relabel(self, nodes: Sequence[Node]) -> None:
         stored = {r["id"]: r["label"] for r in self._tx.run(
@@ -251,6 +357,9 @@ class _Neo4jWrite(WriteTransaction):
             for n in nodes if stored.get(n.id, n.label) != n.label])
 
     def upsert_relationships(self, relationships: Sequence[Relationship]) -> None:
+        for rel, new in self._changing_relationships(relationships):
+            for node_id, kind in base.relationship_touches(rel, new):
+                self.touch(node_id, kind)
         rows = [{"type": r.type, "from": r.start, "to": r.end, "key": r.key, "props": r.props}
                 for r in relationships]
         missing = len(relationships) - self._write_rows("upsert_relationships", rows)
@@ -259,12 +368,21 @@ class _Neo4jWrite(WriteTransaction):
                                             "relationships name an id that is not in the store")])
 
     def delete_node(self, node_id: str) -> bool:
-        return bool(self._single("delete_node", id=node_id))
+        record = self._tx.run(query("delete_node"), {"id": node_id}).single()
+        if record is None or not record["deleted"]:
+            return False
+        self.gone.add(node_id)
+        for neighbour, kind in record["neighbours"]:
+            self.touch(neighbour, kind)
+        return True
 
     def delete_relationship(self, identity: Identity) -> bool:
         rel_type, start, end, key = canonical(identity)
-        return bool(self._single("delete_relationship", type=rel_type, src=start, dst=end,
-                                 key=key))
+        if not self._single("delete_relationship", type=rel_type, src=start, dst=end, key=key):
+            return False
+        self.touch(start, base.at_start(rel_type))
+        self.touch(end, base.at_end(rel_type))
+        return True
 
 
 def _user(record: neo4j.Record) -> User:
@@ -275,10 +393,29 @@ def _user(record: neo4j.Record) -> User:
 def _node(record: neo4j.Record) -> Node:
     props = dict(record["props"])
     node_id, name = props["id"], props["name"]
-    return Node(record["label"], node_id, name,
-                {k: v for k, v in props.items() if k not in NODE_INTERNAL})
+    return Node(record["label"], node_id, name, _own(props))
+
+
+def _own(props: Mapping[str, Any]) -> dict[str, Any]:
+    """A node's properties without what kamgraph keeps beside them."""
+    return {k: v for k, v in props.items() if k[0] != "_" and k not in NODE_INTERNAL}
+
+
+def _node_attributes(label: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    attributes = {"label": label, "name": props["name"]}
+    attributes.update(_own(props))
+    return attributes
+
+
+def _edge_attributes(rel_type: str, props: Mapping[str, Any]) -> dict[str, Any]:
+    attributes = {"type": rel_type}
+    attributes.update((k, v) for k, v in props.items() if k not in REL_INTERNAL)
+    return attributes
 
 
 def _relationship(record: neo4j.Record) -> Relationship:
-    props = {k: v for k, v in record["props"].items() if k not in REL_INTERNAL}
-    return Relationship(record["type"], record["src"], record["dst"], props)
+    return Relationship(record["type"], record["src"], record["dst"], _own_relationship(record["props"]))
+
+
+def _own_relationship(props: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in props.items() if k not in REL_INTERNAL}

@@ -11,14 +11,27 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
+import networkx as nx
+
 from kamgraph.errors import Problem, StoreUnavailable, ValidationFailed
 from kamgraph.model import IDENTIFIER, Node, Relationship
-from kamgraph.store.base import Counts, GraphStore, Identity, WriteTransaction, canonical
+from kamgraph.store import base
+from kamgraph.store.base import (
+    NODE_ITSELF,
+    Counts,
+    GraphStore,
+    Identity,
+    WriteTransaction,
+    canonical,
+    edge_key,
+    graph_from_rows,
+    patched,
+)
 from kamgraph.users import User
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore"]
@@ -60,6 +73,18 @@ def _schema_v3(db: sqlite3.Connection) -> None:
     """)
 
 
+def _schema_v4(db: sqlite3.Connection) -> None:
+    """Touched versions, for caches: per id and kind of touch ('' for the node's own writes,
+    else the relationship type), the graph version of the last write that touched it (deleted
+    ids stay, so a vanished node is seen). Nothing counts as touched after an upgrade."""
+    _run_script(db, """
+        CREATE TABLE touched (
+            id TEXT NOT NULL, kind TEXT NOT NULL, version INTEGER NOT NULL,
+            PRIMARY KEY (id, kind)) WITHOUT ROWID;
+        CREATE INDEX touched_by_version ON touched (version)
+    """)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     # Not executescript(): it commits first, and a migration must be all or nothing.
     for statement in script.split(";"):
@@ -69,7 +94,7 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
 
 # Migration n brings a file from schema version n-1 to n; never edit one that shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _schema_v1, _schema_v2, _schema_v3)
+    _schema_v1, _schema_v2, _schema_v3, _schema_v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -151,8 +176,13 @@ class SqliteStore(GraphStore):
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"cannot write to {self.url}: {exc}") from exc
         try:
-            yield _SqliteWrite(db)
+            write = _SqliteWrite(db)
+            yield write
             db.execute("UPDATE meta SET value = value + 1 WHERE key = 'graph_version'")
+            if len(write.touched) > base.MASS_WRITE:
+                db.execute(_TOUCHED_ALL)
+            else:
+                db.execute(_RECORD_TOUCHED, [json.dumps(write.touches())])
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -160,8 +190,11 @@ class SqliteStore(GraphStore):
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
-        """Reads inside the block see one consistent state (for exports)."""
+        """Reads inside the block see one consistent state (exports, subgraphs, the cache)."""
         db = self._db()
+        if db.in_transaction:  # inside a snapshot (or a write) already: that one holds
+            yield
+            return
         db.execute("BEGIN")
         try:
             yield
@@ -236,6 +269,22 @@ class SqliteStore(GraphStore):
         row = self._db().execute("SELECT value FROM meta WHERE key = 'graph_version'").fetchone()
         return int(row[0])
 
+    def changed_since(self, node_ids: Iterable[str], version: int, *,
+                      types: Collection[str] | None = None) -> set[str]:
+        ids = node_ids if isinstance(node_ids, set | frozenset) else set(node_ids)
+        if not ids:
+            return set()
+        db = self._db()
+        everything = db.execute("SELECT value FROM meta WHERE key = 'touched_all'").fetchone()
+        if everything is not None and int(everything[0]) > version:
+            return set(ids)
+        # Usually few ids were touched since: read them by version and intersect.
+        touches = db.execute(_TOUCHED_AFTER, [version, len(ids) + 1]).fetchall()
+        if len(touches) > len(ids):
+            touches = db.execute(_TOUCHED_AMONG, [json.dumps(list(ids)), version]).fetchall()
+        return {node_id for node_id, kind in touches
+                if node_id in ids and base.counts_as_change(kind, types)}
+
     # -- users ---------------------------------------------------------------------------
     # One statement each, outside graph transactions: users do not change the graph version.
     def add_user(self, user: User, token_hash: str) -> None:
@@ -266,21 +315,22 @@ class SqliteStore(GraphStore):
     # -- subgraph primitives -------------------------------------------------------------
     def _step(self, node_ids: set[str], rel_types: Sequence[str],
               direction: Literal["out", "in", "both"]) -> set[str]:
-        queries = {"out": [_STEP_OUT], "in": [_STEP_IN], "both": [_STEP_OUT, _STEP_IN]}[direction]
-        ids, types = json.dumps(sorted(node_ids)), json.dumps(list(rel_types))
-        found: set[str] = set()
-        for sql in queries:
-            found.update(row[0] for row in self._db().execute(sql, [ids, types, types]))
-        return found
+        if not node_ids:
+            return set()
+        sql = {"out": _STEP_OUT, "in": _STEP_IN, "both": _STEP_BOTH}[direction]
+        ids, types = json.dumps(list(node_ids)), json.dumps(list(rel_types))
+        params = [ids, types, types] * (2 if direction == "both" else 1)
+        return {row[0] for row in self._db().execute(sql, params)}
 
-    def _induced_parts(self, node_ids: set[str]) -> tuple[list[Node], list[Relationship]]:
-        ids = json.dumps(sorted(node_ids))
+    def _induced(self, node_ids: set[str]) -> nx.MultiDiGraph:
+        ids = json.dumps(list(node_ids))
         db = self._db()
-        nodes = [_node(row) for row in db.execute(_NODES_AMONG, [ids])]
-        relationships = [_relationship(row) for row in db.execute(_RELATIONSHIPS_AMONG, [ids, ids])]
-        nodes.sort(key=lambda n: n.id)
-        relationships.sort(key=lambda r: r.identity)
-        return nodes, relationships
+        return _graph(db.execute(_NODES_AMONG, [ids]), db.execute(_RELATIONSHIPS_AMONG, [ids, ids]))
+
+    def whole_graph(self) -> nx.MultiDiGraph:
+        # Both statements start before either is read: one snapshot, read row by row.
+        db = self._db()
+        return _graph(db.execute(_ALL_NODES), db.execute(_ALL_RELATIONSHIPS))
 
 
 # Lists of ids and types go in as one JSON parameter each (json_each), so no query text is
@@ -294,19 +344,54 @@ _STEP_OUT = """
 _STEP_IN = """
     SELECT src FROM rels WHERE dst IN (SELECT value FROM json_each(?))
     AND (? = '[]' OR type IN (SELECT value FROM json_each(?)))"""
+_STEP_BOTH = f"{_STEP_OUT} UNION {_STEP_IN}"
 _LABELS_OF = "SELECT id, label FROM nodes WHERE id IN (SELECT value FROM json_each(?))"
+# Touches go in as one JSON list of [id, kind]; "WHERE true" keeps SQLite from reading
+# ON CONFLICT as a join constraint of the SELECT.
+_RECORD_TOUCHED = """
+    INSERT INTO touched (id, kind, version)
+    SELECT value ->> 0, value ->> 1,
+           (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'graph_version')
+    FROM json_each(?) WHERE true
+    ON CONFLICT (id, kind) DO UPDATE SET version = excluded.version"""
+_TOUCHED_ALL = """
+    INSERT INTO meta (key, value) SELECT 'touched_all', value FROM meta WHERE key = 'graph_version'
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value"""
+_TOUCHED_AFTER = "SELECT id, kind FROM touched WHERE version > ? LIMIT ?"
+_TOUCHED_AMONG = """
+    SELECT id, kind FROM touched WHERE id IN (SELECT value FROM json_each(?)) AND version > ?"""
+# Subgraph rows come sorted as to_networkx orders them: nodes by id, edges by identity.
 _NODES_AMONG = """
-    SELECT label, id, name, props FROM nodes WHERE id IN (SELECT value FROM json_each(?))"""
+    SELECT label, id, name, props FROM nodes WHERE id IN (SELECT value FROM json_each(?))
+    ORDER BY id"""
 _RELATIONSHIPS_AMONG = """
-    SELECT type, src, dst, props FROM rels WHERE src IN (SELECT value FROM json_each(?))
-    AND dst IN (SELECT value FROM json_each(?))"""
+    SELECT type, src, dst, key, props FROM rels WHERE src IN (SELECT value FROM json_each(?))
+    AND dst IN (SELECT value FROM json_each(?)) ORDER BY type, src, dst, key"""
+_RELATIONSHIPS_BY_IDENTITY = """
+    SELECT r.type, r.src, r.dst, r.key, r.props FROM json_each(?) AS given
+    JOIN rels AS r ON r.type = given.value ->> 0 AND r.src = given.value ->> 1
+    AND r.dst = given.value ->> 2 AND r.key = given.value ->> 3"""
+_ALL_NODES = "SELECT label, id, name, props FROM nodes ORDER BY id"
+_ALL_RELATIONSHIPS = "SELECT type, src, dst, key, props FROM rels ORDER BY type, src, dst, key"
 
 
 class _SqliteWrite(WriteTransaction):
+    """Writes of one transaction; ``touched`` collects the ids they touch by kind, recorded
+    with the new graph version once at commit (an import touches each node once per kind)."""
+
     def __init__(self, db: sqlite3.Connection) -> None:
         self._db = db
+        self.touched: dict[str, set[str]] = {}
+
+    def touch(self, node_id: str, kind: str) -> None:
+        self.touched.setdefault(node_id, set()).add(kind)
+
+    def touches(self) -> list[tuple[str, str]]:
+        return [(node_id, kind) for node_id, kinds in self.touched.items() for kind in kinds]
 
     def upsert_nodes(self, nodes: Sequence[Node]) -> None:
+        for node in self._changing_nodes(nodes):
+            self.touch(node.id, NODE_ITSELF)
         cursor = self._db.executemany(
             "INSERT INTO nodes (id, label, name, props, search_name) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
@@ -315,6 +400,27 @@ class _SqliteWrite(WriteTransaction):
             [(n.id, n.label, n.name, _json(n.props), n.name.casefold()) for n in nodes])
         if cursor.rowcount != len(nodes):
             self._refuse_relabel(nodes)
+
+    def _changing_nodes(self, nodes: Sequence[Node]) -> Sequence[Node]:
+        """The nodes whose upsert changes what is stored (all of a large batch)."""
+        if len(nodes) > base.SMALL_WRITE:
+            return nodes
+        stored = {row[1]: (row[0], row[2], _props(row[3])) for row in self._db.execute(
+            _NODES_AMONG, [json.dumps([n.id for n in nodes])])}
+        return [n for n in nodes if (old := stored.get(n.id)) is None
+                or old != (n.label, n.name, patched(old[2], n.props))]
+
+    def _changing_relationships(self, relationships: Sequence[Relationship]
+                                ) -> list[tuple[Relationship, bool]]:
+        """The relationships whose upsert changes what is stored, each with whether it is new
+        (all of a large batch, all counted as new)."""
+        if len(relationships) > base.SMALL_WRITE:
+            return [(r, True) for r in relationships]
+        identities = json.dumps([r.identity for r in relationships])
+        stored = {tuple(row[:4]): _props(row[4])
+                  for row in self._db.execute(_RELATIONSHIPS_BY_IDENTITY, [identities])}
+        return [(r, old is None) for r in relationships if (old := stored.get(r.identity)) is None
+                or patched(old, r.props) != old]
 
     def _refuse_relabel(self, nodes: Sequence[Node]) -> None:
         labels = {n.id: n.label for n in nodes}
@@ -325,6 +431,9 @@ class _SqliteWrite(WriteTransaction):
             for node_id, label in labels.items() if stored.get(node_id) != label])
 
     def upsert_relationships(self, relationships: Sequence[Relationship]) -> None:
+        for rel, new in self._changing_relationships(relationships):
+            for node_id, kind in base.relationship_touches(rel, new):
+                self.touch(node_id, kind)
         self._db.executemany(
             "INSERT INTO rels (type, src, dst, key, props) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (type, src, dst, key) DO UPDATE SET "
@@ -332,13 +441,26 @@ class _SqliteWrite(WriteTransaction):
             [(r.type, r.start, r.end, r.key, _json(r.props)) for r in relationships])
 
     def delete_node(self, node_id: str) -> bool:
+        neighbours = self._db.execute(  # the kind each former neighbour is touched by
+            "SELECT dst, type || '<' FROM rels WHERE src = ? UNION SELECT src, type || '>' FROM rels "
+            "WHERE dst = ?", (node_id, node_id)).fetchall()
         self._db.execute("DELETE FROM rels WHERE src = ?", (node_id,))
         self._db.execute("DELETE FROM rels WHERE dst = ?", (node_id,))
-        return self._db.execute("DELETE FROM nodes WHERE id = ?", (node_id,)).rowcount > 0
+        if self._db.execute("DELETE FROM nodes WHERE id = ?", (node_id,)).rowcount == 0:
+            return False
+        self.touch(node_id, NODE_ITSELF)
+        for neighbour, kind in neighbours:
+            self.touch(neighbour, kind)
+        return True
 
     def delete_relationship(self, identity: Identity) -> bool:
-        return self._db.execute("DELETE FROM rels WHERE type = ? AND src = ? AND dst = ? AND key = ?",
-                                canonical(identity)).rowcount > 0
+        rel_type, start, end, key = canonical(identity)
+        if self._db.execute("DELETE FROM rels WHERE type = ? AND src = ? AND dst = ? AND key = ?",
+                            (rel_type, start, end, key)).rowcount == 0:
+            return False
+        self.touch(start, base.at_start(rel_type))
+        self.touch(end, base.at_end(rel_type))
+        return True
 
 
 _USER_COLUMNS = "name, role, account_manager, token_prefix, created, revoked"
@@ -349,11 +471,34 @@ def _user(row: Sequence[Any]) -> User:
 
 
 def _node(row: Sequence[Any]) -> Node:
-    return Node(row[0], row[1], row[2], json.loads(row[3]))
+    return Node(row[0], row[1], row[2], _props(row[3]))
 
 
 def _relationship(row: Sequence[Any]) -> Relationship:
-    return Relationship(row[0], row[1], row[2], json.loads(row[3]))
+    return Relationship(row[0], row[1], row[2], _props(row[3]))
+
+
+def _graph(nodes: Iterable[Sequence[Any]], relationships: Iterable[Sequence[Any]]) -> nx.MultiDiGraph:
+    """A subgraph from node rows (label, id, name, props) and relationship rows (type, src,
+    dst, key, props)."""
+    return graph_from_rows(
+        ((node_id, {"label": label, "name": name, **_props(props)})
+         for label, node_id, name, props in nodes),
+        ((src, dst, edge_key(rel_type, key), {"type": rel_type, **_props(props)})
+         for rel_type, src, dst, key, props in relationships))
+
+
+_scan_json = json.JSONDecoder().scan_once
+
+
+def _props(text: str) -> dict[str, Any]:
+    """A stored property object. The stored text is compact JSON written by this module or
+    by SQLite's json_patch, so the decoder's scanner reads it directly: a third of the cost
+    of ``json.loads``, which mostly checks for surrounding white space."""
+    try:
+        return _scan_json(text, 0)[0]  # type: ignore[no-any-return]
+    except StopIteration:
+        return json.loads(text)  # type: ignore[no-any-return]
 
 
 def _json(props: Mapping[str, Any]) -> str:

@@ -260,3 +260,11 @@ def test_every_demo_tender_is_analysed_consistently(demo: nx.MultiDiGraph) -> No
         for item in result["items"]:
             assert ("quiet_period" in item["flags"]) == (item["id"] in quiet)
             assert all(len(p["nodes"]) <= DEFAULT.path_hops + 1 for p in item["explanation"])
+
+
+def test_without_explanations_everything_else_is_the_same() -> None:
+    full = tender_influence(graph(*committee()), "t", as_of=TODAY)
+    bare = tender_influence(graph(*committee()), "t", as_of=TODAY, explain=False)
+    assert any(item["explanation"] for item in full["items"])
+    assert all(item["explanation"] == [] for item in bare["items"])
+    assert bare == {**full, "items": [{**item, "explanation": []} for item in full["items"]]}

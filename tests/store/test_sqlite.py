@@ -34,7 +34,7 @@ def test_unknown_url_is_refused() -> None:
 def test_wal_and_schema_version(sqlite_store: SqliteStore) -> None:
     db = sqlite3.connect(sqlite_store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert sqlite_store.schema_version() == SCHEMA_VERSION == 3
+    assert sqlite_store.schema_version() == SCHEMA_VERSION == 4
 
 
 def test_upgrade_from_schema_1_keeps_data_and_adds_search(tmp_path: Path) -> None:
