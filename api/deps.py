@@ -18,9 +18,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Form, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from kamgraph import users
+from kamgraph import audit, users
 from kamgraph.cache import AnalysisCache
 from kamgraph.scope import Scope, ScopedStore, scope_of, team_of
 from kamgraph.store import GraphStore
@@ -114,14 +115,25 @@ def user_scope(request: Request, store: GraphStore, user: users.User) -> Scope:
     return scope
 
 
-def get_scoped_store(request: Request, store: StoreDep, user: CurrentUser) -> ScopedStore:
+async def get_scoped_store(request: Request, store: StoreDep, user: CurrentUser) -> ScopedStore:
     """The store as the API caller may see it (see ``kamgraph.scope``)."""
-    return ScopedStore(store, user_scope(request, store, user))
+    return await _acting_store(request, store, user)
 
 
-def get_page_store(request: Request, store: StoreDep, user: PageUser) -> ScopedStore:
+async def get_page_store(request: Request, store: StoreDep, user: PageUser) -> ScopedStore:
     """The store as the signed-in browser user may see it."""
-    return ScopedStore(store, user_scope(request, store, user))
+    return await _acting_store(request, store, user)
+
+
+async def _acting_store(request: Request, store: GraphStore, user: users.User) -> ScopedStore:
+    """The user's view, and the user named as the one acting for the rest of the request.
+
+    Async so that the name is set in the request's own context: the route, which FastAPI runs
+    in a worker thread afterwards, gets a copy of it, so whatever it writes (through the view
+    or the store behind it) is logged under the user (``kamgraph.audit``)."""
+    scope = await run_in_threadpool(user_scope, request, store, user)
+    audit.set_actor(user.name)
+    return ScopedStore(store, scope, actor=user.name)
 
 
 ScopedStoreDep = Annotated[ScopedStore, Depends(get_scoped_store)]

@@ -16,7 +16,7 @@ from api.deps import SignInNeeded
 from api.security import SecurityHeaders, SignInLimiter
 from kamgraph import __version__
 from kamgraph.cache import AnalysisCache
-from kamgraph.errors import Forbidden, KamgraphError, NotFound, StoreUnavailable, ValidationFailed
+from kamgraph.errors import Conflict, Forbidden, KamgraphError, NotFound, StoreUnavailable, ValidationFailed
 from kamgraph.settings import Settings
 from kamgraph.store import open_store
 
@@ -25,7 +25,7 @@ __all__ = ["create_app"]
 STATIC = Path(__file__).parent / "static"
 
 # The one place library errors become HTTP statuses.
-STATUS = {ValidationFailed: 422, NotFound: 404, Forbidden: 403, StoreUnavailable: 503}
+STATUS = {ValidationFailed: 422, NotFound: 404, Forbidden: 403, Conflict: 409, StoreUnavailable: 503}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -31,9 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 from kamgraph.analysis.config import DEFAULT, AnalysisConfig
 from kamgraph.analysis.tender import quiet_role_holders
-from kamgraph.errors import Forbidden, NotFound, Problem, ValidationFailed
+from kamgraph.errors import Conflict, Forbidden, NotFound, Problem, ValidationFailed
 from kamgraph.model import Node, Relationship, Where, parse_node, parse_relationship
-from kamgraph.store.base import GraphStore
+from kamgraph.store.base import GraphStore, WriteTransaction
 
 if TYPE_CHECKING:
     from kamgraph.users import User
@@ -60,17 +60,30 @@ def log_interaction(store: GraphStore, account_manager: str, stakeholder: str, *
     interaction = _parsed_node({"label": "Interaction", "id": _new_id("ix"),
                                 "name": f"{day.isoformat()} {person.name}", "date": day.isoformat(),
                                 "channel": channel, "summary": summary, "outcome": outcome})
-    relates = _current_relationship(store, account_manager, stakeholder)
-    props = dict(relates.props) if relates else {"stage": FIRST_STAGE, "since": day.isoformat()}
-    if str(props.get("last_contact", "")) < day.isoformat():
-        props["last_contact"] = day.isoformat()
     links = [_parsed_relationship({"type": "HAD", "from": account_manager, "to": interaction.id}),
-             _parsed_relationship({"type": "WITH", "from": interaction.id, "to": stakeholder}),
-             _parsed_relationship({"type": "RELATES_TO", "from": account_manager,
-                                   "to": stakeholder, **props})]
-    store.upsert([interaction], links)
-    return {"interaction": interaction.record(), "relationship": links[2].record(),
+             _parsed_relationship({"type": "WITH", "from": interaction.id, "to": stakeholder})]
+
+    def work(tx: WriteTransaction) -> dict[str, Any]:
+        # Read and write under the manager's lock: two logs at once run one after the other,
+        # so last_contact only moves forward and a stage set meanwhile is never written back.
+        tx.lock(account_manager)
+        stored = tx.stored_relationship("RELATES_TO", account_manager, stakeholder)
+        change = {"stage": FIRST_STAGE, "since": day.isoformat()} if stored is None else {}
+        if stored is None or str(stored.get("last_contact", "")) < day.isoformat():
+            change["last_contact"] = day.isoformat()
+        tx.upsert_nodes([interaction])
+        relates = [_relates(account_manager, stakeholder, change)] if change else []
+        tx.upsert_relationships([*links, *relates])
+        return _relates(account_manager, stakeholder, {**(stored or {}), **change}).record()
+
+    relationship = store.write(work)
+    return {"interaction": interaction.record(), "relationship": relationship,
             "warnings": quiet_warnings(store, stakeholder, day, config)}
+
+
+def _relates(account_manager: str, stakeholder: str, props: dict[str, Any]) -> Relationship:
+    return _parsed_relationship({"type": "RELATES_TO", "from": account_manager, "to": stakeholder,
+                                 **props})
 
 
 EARLIEST_CONTACT = date(1900, 1, 1)
@@ -84,19 +97,33 @@ def _check_contact_day(day: date) -> None:
 
 
 def change_stage(store: GraphStore, account_manager: str, stakeholder: str, stage: str, *,
-                 strength: float | None = None, day: date | None = None) -> dict[str, Any]:
-    """Set the stage of our relationship with a person; return the ``RELATES_TO`` record."""
+                 strength: float | None = None, day: date | None = None,
+                 expected_stage: str | None = None) -> dict[str, Any]:
+    """Set the stage of our relationship with a person; return the ``RELATES_TO`` record.
+
+    With ``expected_stage`` (the stage the user saw, ``"none"`` for no relationship yet), the
+    change is made only if that is still the stored stage, else :class:`Conflict`: two people
+    moving the same relationship at once do not silently undo each other. Without it the last
+    change wins."""
     _require(store, account_manager, "AccountManager")
     _require(store, stakeholder, "Stakeholder")
-    relates = _current_relationship(store, account_manager, stakeholder)
-    props = dict(relates.props) if relates else {"since": (day or date.today()).isoformat()}
-    props["stage"] = stage
-    if strength is not None:
-        props["strength"] = strength
-    rel = _parsed_relationship({"type": "RELATES_TO", "from": account_manager, "to": stakeholder,
-                                **props})
-    store.upsert(relationships=[rel])
-    return rel.record()
+
+    def work(tx: WriteTransaction) -> dict[str, Any]:
+        tx.lock(account_manager)
+        stored = tx.stored_relationship("RELATES_TO", account_manager, stakeholder)
+        current = "none" if stored is None else str(stored.get("stage", "unknown"))
+        if expected_stage is not None and expected_stage != current:
+            raise Conflict(f"the stage is {current} now, not {expected_stage}: someone changed it "
+                           "meanwhile; reload and decide again")
+        change: dict[str, Any] = {"stage": stage}
+        if strength is not None:
+            change["strength"] = strength
+        if stored is None:
+            change["since"] = (day or date.today()).isoformat()
+        tx.upsert_relationships([_relates(account_manager, stakeholder, change)])
+        return _relates(account_manager, stakeholder, {**(stored or {}), **change}).record()
+
+    return store.write(work)
 
 
 def quiet_warnings(store: GraphStore, stakeholder: str, day: date,
@@ -218,13 +245,6 @@ def update_plan(store: GraphStore, plan_id: str, changes: Mapping[str, Any]) -> 
 
 def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
-
-
-def _current_relationship(store: GraphStore, account_manager: str, stakeholder: str
-                          ) -> Relationship | None:
-    found = [r for r in store.relationships_of(stakeholder, rel_type="RELATES_TO")
-             if r.start == account_manager]
-    return found[0] if found else None
 
 
 def _require(store: GraphStore, node_id: str, label: str) -> Node:

@@ -21,7 +21,7 @@ from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kamgraph import __version__, services, users
+from kamgraph import __version__, audit, services, users
 from kamgraph.analysis import influence
 from kamgraph.errors import KamgraphError, NotFound, ValidationFailed
 from kamgraph.io import ExportFormat, counted, export_graph, import_path
@@ -115,7 +115,8 @@ def _store() -> Iterator[GraphStore]:
     store = open_store(_state.db, user=settings.neo4j_user, password=password,
                        database=settings.neo4j_database)
     try:
-        yield store
+        with audit.acting(audit.cli_actor()):
+            yield store
     finally:
         store.close()
 
@@ -182,6 +183,151 @@ def export_command(
         nodes, relationships = export_graph(store, path, fmt, progress=progress)
     _emit({"path": str(path), "format": fmt, "nodes": nodes, "relationships": relationships},
           f"exported {nodes:,} nodes and {relationships:,} relationships to {path} ({fmt})")
+
+
+@app.command("backup")
+@cli_errors
+def backup_command(
+    path: Annotated[Path, typer.Argument(help="The backup file to write (it must not exist).")],
+    as_json: JsonOption = False,
+) -> None:
+    """Back up the whole store, users included, to one SQLite file (safe while serving).
+
+    Example: kamgraph backup kamgraph-2026-11-28.db
+    """
+    from kamgraph.backup import backup
+
+    _copy_store(backup, path, f"backing up to {path.name}", "backed up", "to")
+
+
+@app.command("restore")
+@cli_errors
+def restore_command(
+    path: Annotated[Path, typer.Argument(help="A file written by `kamgraph backup`.")],
+    as_json: JsonOption = False,
+) -> None:
+    """Restore a backup into the store, which must be empty; all or nothing.
+
+    Example: kamgraph restore kamgraph-2026-11-28.db  (into the store KAMGRAPH_DB names)
+    """
+    from kamgraph.backup import restore
+
+    _copy_store(restore, path, f"restoring {path.name}", "restored", "from")
+
+
+def _copy_store(copy: Callable[[GraphStore, Path], Any], path: Path, doing: str, done: str,
+                where: str) -> None:
+    with _store() as store, _progress(doing):
+        copied = copy(store, path)
+    _emit({"path": str(path), **copied.as_dict()},
+          f"{done} {copied.nodes:,} nodes, {copied.relationships:,} relationships and "
+          f"{copied.users} users {where} {path}")
+
+
+@app.command("erase")
+@cli_errors
+def erase_command(
+    node_id: Annotated[str, typer.Argument(metavar="ID", help="The stakeholder's id.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Erase a person for good: them, their relationships, the personal content of their
+    interactions, plans and audit entries (personal data law).
+
+    Example: kamgraph erase s-000042 --yes
+    """
+    from kamgraph import privacy
+
+    with _store() as store:
+        person = _get(store, node_id)
+        if not yes and not typer.confirm(f"Erase {person.name} ({node_id}) for good?"):
+            raise typer.Exit(1)
+        done = privacy.erase(store, node_id)
+    _emit(done, f"erased {node_id}: {done['relationships']} relationships removed, "
+                f"{done['interactions']} interactions and {done['plans']} plans blanked, "
+                f"{done['audit_entries_redacted']} audit entries redacted")
+
+
+@app.command("subject-export")
+@cli_errors
+def subject_export_command(
+    node_id: Annotated[str, typer.Argument(metavar="ID", help="The stakeholder's id.")],
+    out_path: Annotated[Path | None, typer.Option("--out", help="Write the JSON here.")] = None,
+) -> None:
+    """Everything stored about one person, as JSON (an access request).
+
+    Example: kamgraph subject-export s-000042 --out s-000042.json
+    """
+    from kamgraph import privacy
+
+    with _store() as store:
+        found = privacy.subject_export(store, node_id)
+    text = json.dumps(found, ensure_ascii=False, indent=2, default=str)
+    if out_path is None:
+        print(text)
+    else:
+        out_path.write_text(text + "\n", encoding="utf-8")
+        err.print(f"wrote everything stored about {node_id} to {out_path}")
+
+
+@app.command("audit")
+@cli_errors
+def audit_command(
+    actor: Annotated[str | None, typer.Option("--user", help="Only what this user did.")] = None,
+    stakeholder: Annotated[str | None, typer.Option(help="Only entries about this person.")] = None,
+    since: Annotated[str | None, typer.Option(help="From this day (YYYY-MM-DD, UTC).")] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this day, included.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many entries.", min=1)] = 100,
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", help="Write every matching entry to a .csv or .json file instead.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the audit log: who changed what (before and after) and who read personal details.
+
+    Example: kamgraph audit --stakeholder s-000042 --since 2026-11-01
+    """
+    where = audit.AuditFilter(actor, stakeholder, _day(since, "--since"), _day(until, "--until"))
+    with _store() as store:
+        if out_path is not None:
+            count = _write_audit(store, where, out_path)
+            _emit({"path": str(out_path), "entries": count}, f"wrote {count:,} entries to {out_path}")
+            return
+        entries = store.audit_entries(where, limit=limit)
+    table = Table("#", "at", "user", "action", "target", "changes")
+    for kept in entries:
+        table.add_row(str(kept.seq), kept.at, kept.actor, kept.action, kept.target, _changes(kept))
+    _emit([kept.as_dict() for kept in entries], table)
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date like 2026-03-31", param_hint=option) from None
+
+
+def _changes(kept: audit.AuditEntry) -> str:
+    """What an entry changed, in a line: the properties whose values differ."""
+    before, after = kept.before or {}, kept.after or {}
+    if kept.action == "read_sensitive":
+        return "read " + ", ".join(after.get("fields", []))
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    return ", ".join(f"{k}: {before.get(k)!r} -> {after.get(k)!r}" for k in changed)
+
+
+def _write_audit(store: GraphStore, where: audit.AuditFilter, path: Path) -> int:
+    entries, offset = [], 0
+    while batch := store.audit_entries(where, limit=5000, offset=offset):
+        entries.extend(batch)
+        offset += len(batch)
+    if path.suffix.lower() == ".csv":
+        path.write_text(audit.entries_csv(entries), encoding="utf-8")
+    else:
+        path.write_text(json.dumps([e.as_dict() for e in entries], ensure_ascii=False, indent=1),
+                        encoding="utf-8")
+    return len(entries)
 
 
 @app.command("demo")

@@ -59,5 +59,9 @@ class Forbidden(KamgraphError):
     """The signed-in user may not change this (it lies outside their territories)."""
 
 
+class Conflict(KamgraphError):
+    """Someone else changed it since it was read (a version check failed): read it again."""
+
+
 class StoreUnavailable(KamgraphError):
     """The store cannot be reached or opened (server down, bad password, unreadable file)."""

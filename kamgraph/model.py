@@ -41,6 +41,8 @@ IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")  # _names are kamgraph'
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # Dates sort as text, so only the extended calendar form: 2026-03-31 (optionally with a time).
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# In CSV files: day.month.year, as spreadsheets write dates in most of Europe.
+DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 NODE_KEYS = frozenset({"id", "name", "label"})  # record keys that are not properties
 REL_KEYS = frozenset({"type", "from", "to"})
 
@@ -383,7 +385,19 @@ def _convert(prop: Prop | None, value: Any, from_text: bool) -> tuple[Any, str |
     return _CONVERTERS[prop.kind](prop, value, from_text)
 
 
+INT64 = (-(2**63), 2**63 - 1)
+"""Whole numbers the stores keep: Neo4j's integers are 64-bit (SQLite's too)."""
+INT64_REASON = (f"is a whole number outside {INT64[0]}..{INT64[1]}, the range the stores keep "
+                "(write a larger amount as a decimal, such as 1.5e20)")
+
+
+def _outside_int64(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and not INT64[0] <= value <= INT64[1]
+
+
 def _convert_custom(value: Any) -> tuple[Any, str | None]:
+    if _outside_int64(value):
+        return None, f"{_short(value)} {INT64_REASON}"
     if isinstance(value, bool | int | str) or (isinstance(value, float) and math.isfinite(value)):
         if isinstance(value, str) and len(value) > MAX_TEXT:
             return None, f"is longer than {MAX_TEXT} characters"
@@ -411,18 +425,30 @@ def _convert_enum(prop: Prop, value: Any, from_text: bool) -> tuple[Any, str | N
 def _convert_number(prop: Prop, value: Any, from_text: bool) -> tuple[Any, str | None]:
     wanted = "a whole number" if prop.kind == "int" else "a number"
     number = _to_number(value, prop.kind, from_text)
+    if number is None and from_text and isinstance(value, str) and _AMBIGUOUS.fullmatch(value.strip()):
+        return None, (f"{value!r} could be a thousands separator or a decimal comma: write "
+                      f"{value.strip().replace(',', '')} or {value.strip().replace(',', '.')}")
     if number is None:
         return None, f"{value!r} is not {wanted}"
     if (prop.minimum is not None and number < prop.minimum) or (
             prop.maximum is not None and number > prop.maximum):
-        return None, f"{prop.name} {number} is outside {_range(prop)}"
+        return None, f"{prop.name} {_short(number)} is outside {_range(prop)}"
+    if _outside_int64(number):
+        return None, f"{prop.name} {_short(number)} {INT64_REASON}"
     return number, None
+
+
+def _short(number: float) -> str:
+    """A number for a message: a 400-digit one is cut."""
+    text = str(number)
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} digits)"
 
 
 def _to_number(value: Any, kind: Kind, from_text: bool) -> float | int | None:
     if isinstance(value, bool):
         return None
     if from_text and isinstance(value, str):
+        value = plain_number(value)
         try:  # "1" stays 1 as in JSON, so a CSV round trip keeps the value's type
             whole = kind == "int" or value.lstrip("+-").isdigit()
             value = int(value) if whole else float(value)
@@ -437,6 +463,31 @@ def _to_number(value: Any, kind: Kind, from_text: bool) -> float | int | None:
     return None
 
 
+# Thousands grouped by spaces (Excel writes a no-break space in many locales), dots or commas.
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+_AMBIGUOUS = re.compile(r"[+-]?\d{1,3}[.,]\d{3}")
+
+
+def plain_number(text: str) -> str:
+    """A number as a spreadsheet in any common locale writes it, in the plain form ``float``
+    reads: "1 234,5" and "1.234,5" (decimal comma) and "1,234.5" all give "1234.5"; "0,75"
+    gives "0.75". One separator followed by exactly three digits ("1,234", "1.234") could be
+    either: it is left alone, so "1,234" is refused (the reason says to write 1234 or 1.234)
+    and "1.234" reads as in JSON."""
+    text = _SPACES.sub("", text.strip())
+    if "," not in text:
+        return text
+    if "." in text:  # both: the later one is the decimal mark
+        decimal = "." if text.rfind(".") > text.rfind(",") else ","
+        grouping = "," if decimal == "." else "."
+        return text.replace(grouping, "").replace(decimal, ".")
+    if text.count(",") == 1 and not _AMBIGUOUS.fullmatch(text):
+        return text.replace(",", ".")
+    if text.count(",") > 1:  # 1,234,567
+        return text.replace(",", "")
+    return text
+
+
 def _range(prop: Prop) -> str:
     low = "" if prop.minimum is None else _plain(prop.minimum)
     high = "" if prop.maximum is None else _plain(prop.maximum)
@@ -449,6 +500,13 @@ def _plain(number: float) -> str:
 
 def _convert_date(prop: Prop, value: Any, from_text: bool) -> tuple[Any, str | None]:
     reason = f"{value!r} is not an ISO 8601 date such as 2026-03-31"
+    if from_text and isinstance(value, str) and (dotted := DOTTED_DATE.fullmatch(value.strip())):
+        day, month, year = dotted.groups()  # 31.12.2026: the day first, as Excel writes it
+        value = f"{year}-{int(month):02d}-{int(day):02d}"
+        reason = f"{dotted.group(0)!r} is not a date (day.month.year)"
+    elif from_text and isinstance(value, str) and "/" in value:
+        return None, (f"{value!r} could be day/month or month/day: write it as 2026-03-31 "
+                      "(or 31.03.2026)")
     if not isinstance(value, str) or not ISO_DATE.match(value):
         return None, reason
     try:

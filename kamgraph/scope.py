@@ -7,7 +7,9 @@ Roles (``kamgraph.users.ROLES``):
   sub-territory, and what is in them: the organisations located there (with their
   sub-organisations), the people working there, the tenders those organisations issue and
   the people holding roles in them (a committee member from elsewhere included); plus the
-  people they ``RELATES_TO`` whatever their territory.
+  people they ``RELATES_TO`` whatever their territory. Jobs, relationships and roles count
+  while active (``since``/``until`` hold today): someone who left the hospital is out of
+  sight, as is someone the team stopped working with.
 - **regional_manager** sees what each KAM who ``REPORTS_TO`` them today sees, and what
   their own ``COVERS`` and ``RELATES_TO`` give.
 
@@ -27,13 +29,14 @@ be seen on stakeholders in scope, because the others are never returned at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
+from kamgraph import audit
 from kamgraph.analysis.graphs import is_active
 from kamgraph.errors import Forbidden
 from kamgraph.model import Node, Relationship
@@ -93,7 +96,7 @@ def scope_of(store: GraphStore, user: User, *, as_of: date | None = None) -> Sco
     day = as_of or date.today()
     team = team_of(store, user, day)
     territories = store.closure(covered_territories(store, team, day), "PART_OF")
-    core, around = _visible_ids(store, territories, team)
+    core, around = _visible_ids(store, territories, team, day)
     return Scope(False, frozenset(core | around), frozenset(territories), frozenset(core))
 
 
@@ -123,14 +126,16 @@ def _reports(store: GraphStore, managers: set[str], day: date) -> set[str]:
     return reached - managers
 
 
-def _visible_ids(store: GraphStore, territories: set[str], team: set[str]
+def _visible_ids(store: GraphStore, territories: set[str], team: set[str], day: date
                  ) -> tuple[set[str], set[str]]:
-    """The scope's core (what the user may change) and what is only seen around it."""
+    """The scope's core (what the user may change) and what is only seen around it. People
+    come in by a job, a relationship with the team or a committee seat active on ``day``: who
+    left a hospital, or whom the team stopped working with, is out of sight."""
     organizations = store.closure(store.neighbours(territories, ("LOCATED_IN",), "in"), "PART_OF")
     tenders = store.neighbours(organizations, ("ISSUED_BY",), "in")
-    people = (store.neighbours(organizations, ("WORKS_AT",), "in")
-              | store.neighbours(team, ("RELATES_TO",), "out")
-              | store.neighbours(tenders, ("ROLE_IN",), "in"))
+    people = (store.neighbours(organizations, ("WORKS_AT",), "in", active_on=day)
+              | store.neighbours(team, ("RELATES_TO",), "out", active_on=day)
+              | store.neighbours(tenders, ("ROLE_IN",), "in", active_on=day))
     records = store.neighbours(people, ("WITH", "TARGETS"), "in")
     around = (store.neighbours(people, ("WORKS_AT", "ALIGNED_WITH"), "out")
               | store.neighbours(tenders, ("ISSUED_BY", "AWARDED_TO"), "out"))
@@ -143,10 +148,12 @@ class ScopedStore(GraphStore):
     :meth:`check_write`. Invisible nodes are absent from every read: ``get_node`` gives
     ``None``, lists and searches skip them, relationships and subgraphs lose them."""
 
-    def __init__(self, store: GraphStore, scope: Scope) -> None:
+    def __init__(self, store: GraphStore, scope: Scope, *, actor: str | None = None) -> None:
         self.inner = store
         self.scope = scope
         self.url = store.url
+        self.actor = actor
+        """Whom writes through this view are logged for (``kamgraph.audit``)."""
 
     # -- writing: the caller checks first ------------------------------------------------
     def check_write(self, node_ids: Iterable[str], *, labels: Iterable[str] = ()) -> None:
@@ -194,11 +201,17 @@ class ScopedStore(GraphStore):
         if reason and not (symmetric and problem(end, start) is None):
             raise Forbidden(reason)
 
-    def transaction(self) -> AbstractContextManager[WriteTransaction]:
-        return self.inner.transaction()
+    @contextmanager
+    def transaction(self) -> Iterator[WriteTransaction]:
+        with self._acting(), self.inner.transaction() as tx:
+            yield tx
 
     def write(self, work: Callable[[WriteTransaction], Any]) -> Any:
-        return self.inner.write(work)
+        with self._acting():
+            return self.inner.write(work)
+
+    def _acting(self) -> AbstractContextManager[None]:
+        return audit.acting(self.actor) if self.actor else nullcontext()
 
     # -- reading -------------------------------------------------------------------------
     def snapshot(self) -> AbstractContextManager[None]:
@@ -281,6 +294,11 @@ class ScopedStore(GraphStore):
         found = self.inner.neighbours(node_ids, rel_types, direction)
         return found if self.scope.everything else set(self.node_labels(found))
 
+    def _active_step(self, node_ids: set[str], rel_types: Sequence[str],
+                     direction: Literal["out", "in", "both"], day: str) -> set[str]:
+        found = self.inner.neighbours(node_ids, rel_types, direction, active_on=date.fromisoformat(day))
+        return found if self.scope.everything else set(self.node_labels(found))
+
     def _induced(self, node_ids: set[str]) -> nx.MultiDiGraph:
         visible = node_ids if self.scope.everything else set(self.node_labels(node_ids))
         return self.inner._induced(visible)
@@ -298,6 +316,25 @@ class ScopedStore(GraphStore):
     def revoke_user(self, name: str) -> bool:
         raise Forbidden("users are managed with `kamgraph user`")
 
+    def user_token_hashes(self) -> dict[str, str]:
+        raise Forbidden("users are managed with `kamgraph user`")
+
+    # -- the audit log: reads of personal details are logged as the user ------------------
+    def append_audit(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        self.inner.append_audit(rows)
+
+    def audit_entries(self, where: audit.AuditFilter, *, limit: int = 100, offset: int = 0
+                      ) -> list[audit.AuditEntry]:
+        if not self.scope.everything:
+            raise Forbidden("only an admin can read the audit log")
+        return self.inner.audit_entries(where, limit=limit, offset=offset)
+
+    def log_sensitive_reads(self, nodes: Iterable[Node]) -> None:
+        """Log, as the user, each node of these whose sensitive properties they are shown."""
+        with self._acting():
+            rows = [audit.read_entry(n, fields) for n in nodes if (fields := audit.sensitive_fields(n))]
+        if rows:
+            self.inner.append_audit(rows)
     def close(self) -> None:
         """The scoped view owns nothing; the app closes the store itself."""
 

@@ -20,3 +20,6 @@ class Settings(BaseSettings):
     neo4j_user: str = "neo4j"
     neo4j_password: SecretStr | None = None
     neo4j_database: str = "neo4j"
+    secure_cookies: bool = False
+    """Mark the sign-in cookies ``Secure`` always, not only when the app sees https itself:
+    behind a proxy that ends TLS on another host the app sees plain http."""

@@ -51,7 +51,8 @@ def kamgraph(*args: str) -> tuple[int, str, str]:
 
 COMMANDS = ["import", "export", "demo", "stats", "show", "search", "delete", "serve", "rank", "tender",
             "paths", "next-best", "coverage", "factions", "brokers", "what-if", "plans", "map",
-            "user add", "user list", "user revoke"]
+            "user add", "user list", "user revoke", "backup", "restore", "audit", "erase",
+            "subject-export"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

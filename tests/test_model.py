@@ -289,9 +289,27 @@ def test_not_a_number_in_json(value: Any) -> None:
     rel_problem(tie(weight=value), "weight", f"{value!r} is not a number")
 
 
-@pytest.mark.parametrize("value", ["high", "0,8", "nan", "inf", "1e999", "--1"])
+@pytest.mark.parametrize("value", ["high", "0,8x", "nan", "inf", "1e999", "--1", "1,2.3,4"])
 def test_not_a_number_in_csv_text(value: str) -> None:
     rel_problem(tie(weight=value), "weight", f"{value!r} is not a number", from_text=True)
+
+
+@pytest.mark.parametrize(("text", "number"), [
+    ("0,8", 0.8), ("0.8", 0.8), (" 0,75 ", 0.75), ("1 234,5", 1234.5), ("1\u00a0234,5", 1234.5),
+    ("1.234,5", 1234.5), ("1,234.5", 1234.5), ("1,234,567", 1234567), ("+2,5", 2.5),
+    ("12 000", 12000), ("1.234", 1.234)])
+def test_numbers_as_spreadsheets_write_them_in_csv_text(text: str, number: float) -> None:
+    """Decimal commas and grouped thousands, as Excel writes them in most locales (JSON keeps
+    numbers strict)."""
+    assert accepted_node(node_of("Tender", value=text), from_text=True).props["value"] == number
+    assert accepted_node(node_of("Organization", beds="1 200"), from_text=True).props["beds"] == 1200
+    node_problem(node_of("Tender", value="0,8"), "value", "'0,8' is not a number")  # JSON
+
+
+@pytest.mark.parametrize(("text", "day"), [("31.12.2026", "2026-12-31"), ("1.2.2027", "2027-02-01"),
+                                           (" 05.03.2026 ", "2026-03-05")])
+def test_dates_as_day_month_year_in_csv_text(text: str, day: str) -> None:
+    assert accepted_node(node_of("Tender", deadline=text), from_text=True).props["deadline"] == day
 
 
 @pytest.mark.parametrize("value", ["two", "2.5", "1e0"])
@@ -326,6 +344,7 @@ def test_huge_integer_is_a_problem_not_a_crash() -> None:
                          ids=["month-13", "feb-30", "dotted", "word", "short", "basic-form",
                               "week-date", "number"])
 def test_bad_date(value: Any) -> None:
+    """(JSON: a CSV file may write 31.12.2026, see below.)"""
     node_problem(node_of("Tender", deadline=value), "deadline",
                  f"{value!r} is not an ISO 8601 date such as 2026-03-31")
 
@@ -573,3 +592,19 @@ def test_every_type_refuses_some_pair(rel_type: str) -> None:
 def test_unknown_end_label() -> None:
     assert endpoint_problem("KNOWS", None, "Stakeholder") == (
         "KNOWS cannot go from None to Stakeholder; it goes Stakeholder → Stakeholder")
+
+
+@pytest.mark.parametrize(("raw", "field"), [
+    (node_of("Organization", beds=2**63), "beds"),
+    (person(badge=-(2**63) - 1), "badge"),
+    (node_of("Tender", value=10**30), "value"),
+    (person(badge=2**64), "badge"),
+])
+def test_whole_numbers_beyond_64_bits_are_refused(raw: dict[str, Any], field: str) -> None:
+    node_problem(raw, field, "outside -9223372036854775808..9223372036854775807")
+
+
+def test_the_64_bit_limits_themselves_are_kept() -> None:
+    assert accepted_node(node_of("Organization", beds=2**63 - 1)).props["beds"] == 2**63 - 1
+    assert accepted_node(person(badge=-(2**63))).props["badge"] == -(2**63)
+    assert accepted_node(node_of("Tender", value=1.5e30)).props["value"] == 1.5e30

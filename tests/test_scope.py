@@ -94,6 +94,23 @@ def test_a_kam_sees_their_territories_and_the_people_they_relate_to(graph_store:
     assert set(scope.territories) == {"tr-north", "tr-north-city"}
 
 
+def test_ended_jobs_relationships_and_roles_grant_nothing(graph_store: GraphStore) -> None:
+    """s-gone left o-north in 2025, am-k1 stopped working with s-past in 2024, s-was sat on
+    the t-north committee until 2023; s-next joins o-north next year. None is in sight."""
+    graph_store.upsert([Node("Stakeholder", n, n, {}) for n in ("s-gone", "s-past", "s-was", "s-next")], [
+        Relationship("WORKS_AT", "s-gone", "o-north", {"since": "2019-01-01", "until": "2025-06-30"}),
+        Relationship("RELATES_TO", "am-k1", "s-past", {"stage": "trusted", "until": "2024-01-01"}),
+        Relationship("ROLE_IN", "s-was", "t-north", {"role": "evaluator", "until": "2023-12-31"}),
+        Relationship("WORKS_AT", "s-next", "o-north", {"since": "2027-01-01"})])
+    scope = scope_of(graph_store, KAM, as_of=TODAY)
+    assert set(scope.ids) == K1_SEES
+    assert "s-gone" in scope_of(graph_store, KAM, as_of=date(2025, 6, 30)).ids  # its last day
+    assert "s-next" in scope_of(graph_store, KAM, as_of=date(2027, 1, 1)).ids
+    assert graph_store.neighbours({"o-north"}, ("WORKS_AT",), "in", active_on=TODAY) == {"s-n1"}
+    assert graph_store.neighbours({"o-north"}, ("WORKS_AT",), "in") == {"s-n1", "s-gone", "s-next"}
+    assert graph_store.neighbours({"s-past"}, (), "both", active_on=date(2023, 1, 1)) == {"am-k1"}
+
+
 def test_a_regional_manager_sees_what_everyone_reporting_to_them_sees(graph_store: GraphStore) -> None:
     scope = scope_of(graph_store, MANAGER, as_of=TODAY)
     # am-k1 directly, am-k3 through am-k1; am-k2 stopped reporting in 2020.

@@ -98,9 +98,12 @@ def test_first_start_loads_the_demo_and_the_printed_link_signs_in(tmp_path: Path
         assert link.group(1) == server.base
         token = link.group(2)
         with httpx.Client(base_url=server.base, follow_redirects=True, timeout=30) as browser:
-            home = browser.get(link.group(0))
+            asked = browser.get(link.group(0))  # the link asks whom to sign in as
+            home = browser.post("/signin/confirm", data={"next": "/"},
+                                headers={"Origin": server.base})
             me = httpx.get(f"{server.base}/api/v1/me", timeout=10,
                            headers={"Authorization": f"Bearer {token}"}).json()
+        assert asked.url.path == "/signin/confirm" and "signs you in as" in asked.text
         assert home.status_code == 200 and home.url.path == "/" and not home.url.query
         assert "kamgraph_session" in browser.cookies
         assert me == {"name": "admin", "role": "admin", "account_manager": None}

@@ -416,6 +416,9 @@ class StageIn(BaseModel):
     stage: Stage
     strength: Amount | None = Field(default=None, ge=0, le=1)
     account_manager: str | None = None
+    expected_stage: Stage | Literal["none"] | None = Field(
+        default=None, description="The stage you saw (none: no relationship yet): if it is not the "
+                                  "stored one any more, the change is refused with 409.")
 
 
 # -- a person's profile (kamgraph.profile) -------------------------------------------------

@@ -92,7 +92,8 @@ _MEANINGS = {
     401: "No valid API token.",
     403: "The node exists but lies outside your territories, or only an admin may change it.",
     404: "No such node or relationship, or it lies outside your territories.",
-    409: "A node with this id exists already.",
+    409: "A node with this id exists already, or what you changed was changed by someone else "
+         "since you read it.",
     413: "The upload is larger than the server accepts.",
     422: "The input breaks the domain rules (or the request is malformed); every problem is "
          "listed and nothing was written.",

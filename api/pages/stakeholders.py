@@ -48,6 +48,8 @@ def stakeholder(request: Request, ctx: Page, stakeholder_id: str, logged: bool =
                 day: date | None = None, staged: bool = False) -> Response:
     """A person's profile, our relationships, influence, warm paths, plans and history."""
     found = profile.stakeholder_profile(ctx.store, stakeholder_id, as_of=ctx.today, cache=ctx.cache)
+    if (person := ctx.store.get_node(stakeholder_id)) is not None:  # its notes, email, phone shown
+        ctx.store.log_sensitive_reads([person])
     paths = services.warm_paths(ctx.store, stakeholder_id, as_of=ctx.today, cache=ctx.cache)
     refs = references(ctx.store, (node for path in paths["paths"] for node in path["nodes"]))
     flashes = [text for shown, text in ((logged, "Interaction logged."), (staged, "Stage changed."))
@@ -76,8 +78,11 @@ def _forms(ctx: PageContext, found: dict[str, Any]) -> dict[str, Any]:
             if row["account_manager"]["id"] == ctx.user.account_manager]
     managers = ([] if ctx.user.account_manager else
                 [{"id": m.id, "name": m.name} for m in ctx.store.iter_nodes("AccountManager")])
+    # A KAM's form carries the stage they see: if someone changes it meanwhile, theirs is
+    # refused (409) rather than undoing the other change.
     return {"channels": CHANNELS, "stages": STAGES, "today": ctx.today.isoformat(),
-            "stage": mine[0] if mine else "acquainted", "account_managers": managers}
+            "stage": mine[0] if mine else "acquainted", "expected_stage": mine[0] if mine else None,
+            "account_managers": managers}
 
 
 @router.post("/stakeholders/{stakeholder_id:path}/interactions")
@@ -99,11 +104,13 @@ def log_interaction(ctx: Page, _csrf: CsrfToken, stakeholder_id: str,
 
 @router.post("/stakeholders/{stakeholder_id:path}/stage")
 def change_stage(ctx: Page, _csrf: CsrfToken, stakeholder_id: str, stage: Annotated[str, Form()],
-                 account_manager: Annotated[str | None, Form()] = None) -> Response:
-    """Set the stage of our relationship with this person."""
+                 account_manager: Annotated[str | None, Form()] = None,
+                 expected_stage: Annotated[str | None, Form()] = None) -> Response:
+    """Set the stage of our relationship with this person (refused if it changed meanwhile)."""
     ctx.store.check_write([stakeholder_id])
     manager = activity.acting_account_manager(ctx.store.inner, ctx.user, account_manager or None)
-    activity.change_stage(ctx.store.inner, manager, stakeholder_id, stage, day=ctx.today)
+    activity.change_stage(ctx.store.inner, manager, stakeholder_id, stage, day=ctx.today,
+                          expected_stage=expected_stage or None)
     return RedirectResponse(stakeholder_url(stakeholder_id, staged="1"), status_code=303)
 
 

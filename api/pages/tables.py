@@ -19,6 +19,8 @@ from urllib.parse import quote
 
 from fastapi.responses import Response
 
+from kamgraph.io.csv_io import inert_cell
+
 __all__ = ["Cell", "Part", "Table", "csv_response", "date_cell", "date_text", "flag", "money_cell",
            "node_cell", "node_url", "nodes_cell", "number", "number_cell", "percent", "percent_cell",
            "signed", "text_cell"]
@@ -26,9 +28,6 @@ __all__ = ["Cell", "Part", "Table", "csv_response", "date_cell", "date_text", "f
 # Labels with a page, and the path of their page.
 PAGES = {"Stakeholder": "/stakeholders/", "Organization": "/organizations/", "Tender": "/tenders/",
          "Territory": "/territories/"}
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMERIC = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?%?$")
 FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -169,13 +168,10 @@ def csv_response(table: Table, name: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.columns)
-    writer.writerows([_inert(cell.text) for cell in row] for row in table.rows)
+    writer.writerows([inert_cell(cell.text) for cell in row] for row in table.rows)
     filename = FILENAME_UNSAFE.sub("-", f"{name}-{table.id}").strip("-") + ".csv"
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "no-store"})
 
 
-def _inert(text: str) -> str:
-    """Text a spreadsheet shows as text: numbers as they are, would-be formulas quoted."""
-    return f"'{text}" if text.startswith(FORMULA_START) and not NUMERIC.match(text) else text

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import activity, analyses, health, maps, me, nodes, plans, records, relationships, transfer
+from api.routes import (
+    activity,
+    analyses,
+    audit,
+    health,
+    maps,
+    me,
+    nodes,
+    plans,
+    privacy,
+    records,
+    relationships,
+    transfer,
+)
 
 __all__ = ["router"]
 
 router = APIRouter()
-for module in (health, me, nodes, relationships, records, transfer, analyses, activity, plans, maps):
+for module in (health, me, nodes, relationships, records, transfer, analyses, activity, plans, maps,
+               audit, privacy):
     router.include_router(module.router)

@@ -25,6 +25,7 @@ from api.models.analyses import (
 )
 from api.models.graph import ProblemRoute, errors
 from kamgraph import activity, profile
+from kamgraph.scope import ScopedStore
 
 router = APIRouter(tags=["activity"], route_class=ProblemRoute)
 
@@ -56,15 +57,24 @@ def stakeholder_profile(stakeholder_id: str, store: ScopedStoreDep, cache: Cache
                         as_of: AsOf = None) -> Response:
     """Everything about a person before a meeting: jobs, alignments, tender roles, our team's
     relationships, ties, who influences them and whom they influence, plans and contacts."""
-    return json_answer(StakeholderProfile, cache, lambda c: profile.stakeholder_profile(
+    answer = json_answer(StakeholderProfile, cache, lambda c: profile.stakeholder_profile(
         store, stakeholder_id, as_of=as_of, cache=c))
+    _log_reads(store, stakeholder_id)
+    return answer
+
+
+def _log_reads(store: ScopedStore, stakeholder_id: str) -> None:
+    """The profile shows the person's sensitive properties: log that the user read them."""
+    if (person := store.get_node(stakeholder_id)) is not None:
+        store.log_sensitive_reads([person])
 
 
 @router.put("/stakeholders/{stakeholder_id}/stage", response_model=RelatesToRecord,
-            response_model_exclude_unset=True, responses=errors(403, 404, 422))
+            response_model_exclude_unset=True, responses=errors(403, 404, 409, 422))
 def change_stage(stakeholder_id: str, body: StageIn, store: ScopedStoreDep,
                  user: CurrentUser) -> dict[str, Any]:
     """Set the stage (and optionally the strength) of our relationship with a person."""
     store.check_write([stakeholder_id])
     manager = activity.acting_account_manager(store, user, body.account_manager)
-    return activity.change_stage(store, manager, stakeholder_id, body.stage, strength=body.strength)
+    return activity.change_stage(store, manager, stakeholder_id, body.stage, strength=body.strength,
+                                 expected_stage=body.expected_stage)

@@ -88,6 +88,7 @@ def node_page(store: ScopedStore, label: str, filters: BaseModel) -> dict[str, A
         window = found[offset:offset + limit + 1]
     else:
         window = store.list_nodes(label, where=where or None, limit=limit + 1, offset=offset)
+    store.log_sensitive_reads(window[:limit])
     return {"items": [n.record() for n in window[:limit]], "limit": limit, "offset": offset,
             "has_more": len(window) > limit}
 
@@ -97,6 +98,7 @@ def node_detail(store: ScopedStore, node_id: str, label: str | None = None) -> d
     node = store.get_node(node_id)
     if node is None or (label is not None and node.label != label):
         raise NotFound(f"no {label or 'node'} with id {node_id!r}")
+    store.log_sensitive_reads([node])
     return {"node": node.record(),
             "relationships": [r.record() for r in store.relationships_of(node_id)]}
 

@@ -208,6 +208,7 @@ def export_visible(
 
 def _export(store: ScopedStore, fmt: ExportFormat, folder: Path) -> Path:
     path = folder / f"kamgraph-{date.today().isoformat()}.{SUFFIXES[fmt]}"
+    store.log_sensitive_reads(store.iter_nodes("Stakeholder"))
     if fmt != "csv":
         export_graph(store, path, fmt)
         return path

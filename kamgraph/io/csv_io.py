@@ -2,12 +2,20 @@
 
 Each node file has ``id`` and ``name`` columns plus property columns; ``relationships.csv``
 has ``type``, ``from``, ``to`` plus property columns. Empty cells are absent values and
-list cells are separated by ``;``. Files are read as UTF-8 (a byte-order mark is fine).
+list cells are separated by ``;``.
+
+Files as spreadsheets write them in common locales are read as they are: UTF-8 with or
+without a byte-order mark, or Windows-1251 (Cyrillic Excel's "CSV"), told apart by whether
+the start of the file is valid UTF-8 and, if not, whether its letters beyond ASCII are
+Cyrillic; cells separated by ``,``, ``;`` or tabs, told by the header row. Numbers with a
+decimal comma and dates as day.month.year are read by the model (``kamgraph.model``,
+``from_text``). A file in another encoding is refused with what to change.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -65,15 +73,16 @@ def read_csv_file(path: Path) -> Iterator[RawRecord]:
     if label is None and path.name != RELATIONSHIPS_FILE:
         raise ValidationFailed([Problem(path.name, "file", None, "is not a kamgraph file name")])
     kind, required = ("node", NODE_COLUMNS) if label else ("relationship", REL_COLUMNS)
-    with _open(path) as stream:
-        reader = csv.reader(stream)
+    encoding = _encoding(path)
+    with _open(path, encoding) as stream:
+        reader = csv.reader(stream, delimiter=_delimiter(stream))
         try:  # the header read decodes the first block of the file too
             header = _check_header(path.name, next(reader, None), required)
             for number, row in enumerate(reader, start=2):
                 if row:  # a blank line is no record
                     yield _record(path.name, number, header, row, kind, label)
         except UnicodeDecodeError as exc:
-            raise ValidationFailed([Problem(path.name, "file", None, _not_utf8(exc))]) from None
+            raise ValidationFailed([Problem(path.name, "file", None, _undecodable(exc.start))]) from None
         except csv.Error as exc:
             raise ValidationFailed([Problem(path.name, f"row {reader.line_num}", None,
                                             f"is not well-formed CSV: {exc}")]) from None
@@ -107,16 +116,65 @@ def _check_header(file: str, header: list[str] | None, required: tuple[str, ...]
     return header
 
 
-def _open(path: Path) -> Any:
+SAMPLE_BYTES = 1 << 16
+CYRILLIC_SHARE = 0.9  # of the letters beyond ASCII, for a file to be read as Windows-1251
+
+
+def _encoding(path: Path) -> str:
+    """``utf-8-sig`` (UTF-8, a byte-order mark or not) or ``cp1251`` (module doc)."""
     try:
-        return path.open("r", encoding="utf-8-sig", newline="")
+        with path.open("rb") as stream:
+            sample = stream.read(SAMPLE_BYTES)
+    except OSError as exc:
+        raise ValidationFailed([Problem(path.name, "file", None,
+                                        f"cannot be read: {exc.strerror}")]) from None
+    try:
+        sample.decode("utf-8")
+        return "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3 and len(sample) == SAMPLE_BYTES:
+            return "utf-8-sig"  # the sample cut a character in two
+        failed_at = exc.start
+    if _looks_cyrillic(sample.decode("cp1251", errors="replace")):
+        return "cp1251"
+    raise ValidationFailed([Problem(path.name, "file", None, _undecodable(failed_at))])
+
+
+def _looks_cyrillic(text: str) -> bool:
+    """Whether text decoded as Windows-1251 reads as Cyrillic: its letters beyond ASCII are
+    Cyrillic, and they sit among Cyrillic letters, not inside Latin words (a Western file
+    read so turns "Müller" into "Mьller")."""
+    cyrillic = mixed = other = 0
+    for before, ch, after in zip(" " + text, text, text[1:] + " ", strict=False):
+        if "\u0400" <= ch <= "\u04ff":
+            cyrillic += 1
+            mixed += sum(c.isascii() and c.isalpha() for c in (before, after))
+        elif ord(ch) > 127 and ch.isalpha():
+            other += 1
+    return (cyrillic >= 2 and mixed <= 0.1 * cyrillic
+            and other <= (1 - CYRILLIC_SHARE) * (cyrillic + other))
+
+
+def _delimiter(stream: Any) -> str:
+    """``,``, ``;`` or a tab: the one the header row holds most of (then back to the start)."""
+    start = stream.tell()
+    header = stream.readline()
+    stream.seek(start)
+    counts = {delimiter: header.count(delimiter) for delimiter in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _open(path: Path, encoding: str) -> Any:
+    try:
+        return path.open("r", encoding=encoding, newline="")
     except OSError as exc:
         raise ValidationFailed([Problem(path.name, "file", None,
                                         f"cannot be read: {exc.strerror}")]) from None
 
 
-def _not_utf8(exc: UnicodeDecodeError) -> str:
-    return (f"is not UTF-8 (byte {exc.start}): save it as 'CSV UTF-8 (comma delimited)'")
+def _undecodable(byte: int) -> str:
+    return (f"is neither UTF-8 nor Windows-1251 Cyrillic (byte {byte}): save it as "
+            "'CSV UTF-8 (comma delimited)'")
 
 
 def write_csv_folder(folder: Path, nodes_of: Callable[[str], Iterable[Node]],
@@ -206,3 +264,13 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return LIST_SEPARATOR.join(value)
     return str(value)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC = re.compile(r"^[+-]?\d[\d,]*(\.\d+)?%?$")
+
+
+def inert_cell(text: str) -> str:
+    """Text a spreadsheet shows as text: numbers as they are, would-be formulas quoted."""
+    return f"'{text}" if text.startswith(FORMULA_START) and not NUMERIC.match(text) else text

@@ -48,10 +48,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import networkx as nx
 
+from kamgraph import audit
 from kamgraph.model import LABELS, REL_TYPES, Node, Relationship
 
 if TYPE_CHECKING:
@@ -152,8 +154,133 @@ class Counts:
         return sum(self.types.values())
 
 
+StoredNode = tuple[str, str, dict[str, Any]]
+"""A node as stored before a write: (label, name, properties)."""
+
+
 class WriteTransaction(ABC):
-    """Writes inside one transaction; nothing is visible to others until it commits."""
+    """Writes inside one transaction; nothing is visible to others until it commits.
+
+    Backends compare small batches with what is stored (so a row changing nothing touches
+    nothing) through :meth:`_changing_nodes` and :meth:`_changing_relationships`, which also
+    collect the audit entries of the write (``kamgraph.audit``: before and after of each change,
+    one ``bulk_write`` entry for large batches); :meth:`audit_rows` gives them at commit."""
+
+    def __init__(self) -> None:
+        self._audit: list[dict[str, Any]] = []
+        self._bulk = [0, 0]  # nodes and relationships written in large batches
+        self._erasing = False
+
+    def erasing(self) -> None:
+        """This transaction erases a person (``kamgraph.privacy``): its entries keep what was
+        done to which id, never the properties (no personal data in the log)."""
+        self._erasing = True
+
+    def audit_rows(self) -> list[dict[str, Any]]:
+        """The entries to append with the commit."""
+        if self._erasing:
+            return [{**row, "before": None, "after": None} for row in self._audit]
+        if any(self._bulk):
+            nodes, relationships = self._bulk
+            return [*self._audit, audit.entry(
+                "bulk_write", f"{nodes} nodes, {relationships} relationships",
+                after={"nodes": nodes, "relationships": relationships})]
+        return list(self._audit)
+
+    def _changing_nodes(self, nodes: Sequence[Node]) -> Sequence[Node]:
+        """The nodes whose upsert changes what is stored (all of a large batch)."""
+        if len(nodes) > SMALL_WRITE:
+            self._bulk[0] += len(nodes)
+            return nodes
+        stored = self._stored_nodes([n.id for n in nodes])
+        changing = []
+        for n in nodes:
+            old = stored.get(n.id)
+            if old is not None and old == (n.label, n.name, patched(old[2], n.props)):
+                continue
+            changing.append(n)
+            if old is None or old[0] == n.label:  # a relabel is refused: nothing to log
+                after = Node(n.label, n.id, n.name, patched(old[2], n.props) if old else dict(n.props))
+                self._audit.append(audit.node_entry(after, old))
+        return changing
+
+    def _changing_relationships(self, relationships: Sequence[Relationship]
+                                ) -> list[tuple[Relationship, bool]]:
+        """The relationships whose upsert changes what is stored, each with whether it is new
+        (all of a large batch, all counted as new)."""
+        if len(relationships) > SMALL_WRITE:
+            self._bulk[1] += len(relationships)
+            return [(r, True) for r in relationships]
+        stored = self._stored_relationships(relationships)
+        labels = self._labels_of({end for r in relationships for end in (r.start, r.end)})
+        changing = []
+        for r in relationships:
+            old = stored.get(r.identity)
+            if old is not None and patched(old, r.props) == old:
+                continue
+            changing.append((r, old is None))
+            after = patched(old, r.props) if old is not None else dict(r.props)
+            self._audit.append(audit.relationship_entry(r, old, after, labels=labels))
+        return changing
+
+    def _audit_deletion(self, node_id: str) -> None:
+        """Log a node about to be deleted, and each relationship going with it."""
+        stored = self._stored_nodes([node_id]).get(node_id)
+        if stored is None:
+            return
+        self._audit.append(audit.node_entry(None, stored, node_id=node_id))
+        rels = self._relationships_at(node_id)
+        labels = self._labels_of({end for r in rels for end in (r.start, r.end)})
+        self._audit.extend(audit.relationship_entry(r, r.props, None, labels=labels) for r in rels)
+
+    def _audit_relationship_deletion(self, identity: Identity) -> None:
+        rel_type, start, end, key = canonical(identity)
+        key_prop = REL_TYPES[rel_type].key if rel_type in REL_TYPES else None
+        probe = Relationship(rel_type, start, end, {key_prop: key} if key and key_prop else {})
+        old = self._stored_relationships([probe]).get(probe.identity)
+        if old is not None:
+            gone = Relationship(rel_type, start, end, old)
+            self._audit.append(audit.relationship_entry(
+                gone, old, None, labels=self._labels_of({start, end})))
+
+    def stored_relationship(self, rel_type: str, start: str, end: str, key: str = ""
+                            ) -> dict[str, Any] | None:
+        """The properties of a stored relationship, read inside this transaction, or ``None``."""
+        key_prop = REL_TYPES[rel_type].key
+        probe = Relationship(rel_type, start, end, {key_prop: key} if key and key_prop else {})
+        return self._stored_relationships([probe]).get(probe.identity)
+
+    @abstractmethod
+    def lock(self, node_id: str) -> None:
+        """Hold the node's write lock until the transaction ends, so that a read-then-write
+        by two transactions at once runs one after the other (no lost update)."""
+
+    def log(self, row: dict[str, Any]) -> None:
+        """Append an entry of ``kamgraph.audit`` to this transaction's (an erasure's tombstone)."""
+        self._audit.append(row)
+
+    @abstractmethod
+    def redact_audit(self, person_id: str, targets: Collection[str]) -> int:
+        """Blank ``before`` and ``after`` of the entries about this person: those naming them
+        as their stakeholder, with a target among ``targets`` (their interactions, plans) or
+        a relationship target with them at an end. The entries stay. Returns how many."""
+
+    # What is stored, read inside the transaction (for change detection and the audit log).
+    @abstractmethod
+    def _stored_nodes(self, ids: list[str]) -> dict[str, StoredNode]:
+        """The stored nodes among ``ids``."""
+
+    @abstractmethod
+    def _stored_relationships(self, relationships: Sequence[Relationship]) -> dict[Identity, dict[str, Any]]:
+        """The stored properties of those of these relationships that exist, by identity."""
+
+    @abstractmethod
+    def _labels_of(self, ids: set[str]) -> dict[str, str]:
+        """The labels of the stored nodes among ``ids``."""
+
+    @abstractmethod
+    def _relationships_at(self, node_id: str) -> list[Relationship]:
+        """Every stored relationship of a node, with its properties."""
 
     @abstractmethod
     def upsert_nodes(self, nodes: Sequence[Node]) -> None:
@@ -364,9 +491,13 @@ class GraphStore(ABC):
                 | self._step(tenders, ("ROLE_IN",), "in"))
 
     def neighbours(self, node_ids: set[str], rel_types: Sequence[str],
-                   direction: Literal["out", "in", "both"]) -> set[str]:
-        """Ids one relationship away from these (of these types, or any when empty)."""
-        return self._step(node_ids, rel_types, direction)
+                   direction: Literal["out", "in", "both"], *, active_on: date | None = None) -> set[str]:
+        """Ids one relationship away from these (of these types, or any when empty); with
+        ``active_on``, only along relationships whose ``since``/``until`` window holds that day
+        (as ``kamgraph.analysis.graphs.is_active`` reads them)."""
+        if active_on is None:
+            return self._step(node_ids, rel_types, direction)
+        return self._active_step(node_ids, rel_types, direction, active_on.isoformat())
 
     def closure(self, roots: set[str], rel_type: str) -> set[str]:
         """Roots and everything that is ``rel_type`` of them at any depth (``PART_OF``)."""
@@ -384,6 +515,11 @@ class GraphStore(ABC):
     def _step(self, node_ids: set[str], rel_types: Sequence[str],
               direction: Literal["out", "in", "both"]) -> set[str]:
         """Ids one relationship away (of these types, or any when empty) in a direction."""
+
+    @abstractmethod
+    def _active_step(self, node_ids: set[str], rel_types: Sequence[str],
+                     direction: Literal["out", "in", "both"], day: str) -> set[str]:
+        """``_step`` along relationships active on ``day`` (ISO text) only."""
 
     @abstractmethod
     def _induced(self, node_ids: set[str]) -> nx.MultiDiGraph:
@@ -407,6 +543,20 @@ class GraphStore(ABC):
     @abstractmethod
     def revoke_user(self, name: str) -> bool:
         """Revoke the user's token for good; ``False`` if there is no such user."""
+
+    @abstractmethod
+    def user_token_hashes(self) -> dict[str, str]:
+        """Every user's token hash by name: for backups only (``kamgraph.backup``)."""
+
+    # -- the audit log (``kamgraph.audit``: beside the graph, never changed) ------------------
+    @abstractmethod
+    def append_audit(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Append entries made by ``kamgraph.audit.entry`` (reads; writes log their own)."""
+
+    @abstractmethod
+    def audit_entries(self, where: audit.AuditFilter, *, limit: int = 100, offset: int = 0
+                      ) -> list[audit.AuditEntry]:
+        """Entries matching ``where``, oldest first."""
 
     # -- lifetime ------------------------------------------------------------------------
     @abstractmethod

@@ -20,6 +20,7 @@ import networkx as nx
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError, ServiceUnavailable
 
+from kamgraph.audit import AuditEntry, AuditFilter, from_row
 from kamgraph.errors import Problem, StoreUnavailable, ValidationFailed
 from kamgraph.model import IDENTIFIER, Node, Relationship
 from kamgraph.store import base
@@ -32,7 +33,6 @@ from kamgraph.store.base import (
     canonical,
     edge_key,
     graph_from_rows,
-    patched,
 )
 from kamgraph.store.cypher import query
 from kamgraph.users import User
@@ -45,7 +45,8 @@ T = TypeVar("T")
 NODE_INTERNAL = frozenset({"id", "name"})
 REL_INTERNAL = frozenset({"_key"})
 SCHEMA = ("schema_node_id", "schema_search", "schema_meta_key", "schema_meta", "schema_user_name",
-          "schema_user_token", "schema_node_touched", "schema_gone_id", "schema_gone_version")
+          "schema_user_token", "schema_node_touched", "schema_gone_id", "schema_gone_version",
+          "schema_audit_seq", "schema_audit_actor", "schema_audit_stakeholder")
 TOO_LARGE = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
 ITSELF = "node"  # the kind NODE_ITSELF as stored: the touched version of _touched_node
 
@@ -253,6 +254,20 @@ class Neo4jStore(GraphStore):
     def revoke_user(self, name: str) -> bool:
         return bool(self._write_one("user_revoke", name=name)[0]["revoked"])
 
+    def user_token_hashes(self) -> dict[str, str]:
+        return {r["name"]: r["token_hash"] for r in self._read("user_token_hashes")}
+
+    def append_audit(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        if rows:
+            self._write_one("audit_append", rows=[dict(row) for row in rows])
+
+    def audit_entries(self, where: AuditFilter, *, limit: int = 100, offset: int = 0
+                      ) -> list[AuditEntry]:
+        low, high = where.bounds()
+        return [from_row(r) for r in self._read(
+            "audit_entries", actor=where.actor, stakeholder=where.stakeholder, low=low, high=high,
+            limit=limit, offset=offset)]
+
     # -- subgraph primitives -------------------------------------------------------------
     def _step(self, node_ids: set[str], rel_types: Sequence[str],
               direction: Literal["out", "in", "both"]) -> set[str]:
@@ -260,6 +275,13 @@ class Neo4jStore(GraphStore):
             return set()
         name = {"out": "step_out", "in": "step_in", "both": "step_both"}[direction]
         return {r["id"] for r in self._read(name, ids=list(node_ids), types=list(rel_types))}
+
+    def _active_step(self, node_ids: set[str], rel_types: Sequence[str],
+                     direction: Literal["out", "in", "both"], day: str) -> set[str]:
+        if not node_ids:
+            return set()
+        name = {"out": "active_out", "in": "active_in", "both": "active_both"}[direction]
+        return {r["id"] for r in self._read(name, ids=list(node_ids), types=list(rel_types), day=day)}
 
     def _closure(self, roots: set[str], rel_type: str) -> set[str]:
         if rel_type != "PART_OF":
@@ -291,6 +313,7 @@ class _Neo4jWrite(WriteTransaction):
     graph version by :meth:`bump_version`, once, last (an import touches each node once)."""
 
     def __init__(self, tx: ManagedTransaction | neo4j.Transaction) -> None:
+        super().__init__()
         self._tx = tx
         self.touched: dict[str, set[str]] = {}
         self.gone: set[str] = set()
@@ -305,6 +328,8 @@ class _Neo4jWrite(WriteTransaction):
             params = {"touched": [[node_id, sorted(kinds)] for node_id, kinds in self.touched.items()],
                       "gone": list(self.gone), "all": False}
         self._tx.run(query("bump_version"), params).consume()
+        if rows := self.audit_rows():
+            self._tx.run(query("audit_append"), {"rows": rows}).consume()
 
     def _single(self, name: str, /, **params: Any) -> Any:
         record = self._tx.run(query(name), params).single()
@@ -326,27 +351,23 @@ class _Neo4jWrite(WriteTransaction):
         if self._write_rows("upsert_nodes", rows) != len(nodes):
             self._refuse_relabel(nodes)
 
-    def _changing_nodes(self, nodes: Sequence[Node]) -> Sequence[Node]:
-        """The nodes whose upsert changes what is stored (all of a large batch)."""
-        if len(nodes) > base.SMALL_WRITE:
-            return nodes
-        found = self._tx.run(query("induced_nodes"), {"ids": [n.id for n in nodes]}).single()
-        stored = {props["id"]: (label, props["name"], _own(props))
-                  for label, props in (found["nodes"] if found else [])}
-        return [n for n in nodes if (old := stored.get(n.id)) is None
-                or old != (n.label, n.name, patched(old[2], n.props))]
+    def _stored_nodes(self, ids: list[str]) -> dict[str, base.StoredNode]:
+        found = self._tx.run(query("induced_nodes"), {"ids": ids}).single()
+        return {props["id"]: (label, props["name"], _own(props))
+                for label, props in (found["nodes"] if found else [])}
 
-    def _changing_relationships(self, relationships: Sequence[Relationship]
-                                ) -> list[tuple[Relationship, bool]]:
-        """The relationships whose upsert changes what is stored, each with whether it is new
-        (all of a large batch, all counted as new)."""
-        if len(relationships) > base.SMALL_WRITE:
-            return [(r, True) for r in relationships]
+    def _stored_relationships(self, relationships: Sequence[Relationship]
+                              ) -> dict[Identity, dict[str, Any]]:
         rows = [{"type": r.type, "from": r.start, "to": r.end, "key": r.key} for r in relationships]
-        stored = {(r["type"], r["src"], r["dst"], r["key"]): _own_relationship(r["props"])
-                  for r in self._tx.run(query("stored_relationships"), {"rows": rows})}
-        return [(r, old is None) for r in relationships if (old := stored.get(r.identity)) is None
-                or patched(old, r.props) != old]
+        return {(r["type"], r["src"], r["dst"], r["key"]): _own_relationship(r["props"])
+                for r in self._tx.run(query("stored_relationships"), {"rows": rows})}
+
+    def _labels_of(self, ids: set[str]) -> dict[str, str]:
+        return {r["id"]: r["label"] for r in self._tx.run(query("node_labels"), {"ids": list(ids)})}
+
+    def _relationships_at(self, node_id: str) -> list[Relationship]:
+        return [Relationship(r["type"], r["src"], r["dst"], _own_relationship(r["props"]))
+                for r in self._tx.run(query("relationships_of"), {"id": node_id, "type": None})]
 
     def _refuse_relabel(self, nodes: Sequence[Node]) -> None:
         stored = {r["id"]: r["label"] for r in self._tx.run(
@@ -368,6 +389,7 @@ class _Neo4jWrite(WriteTransaction):
                                             "relationships name an id that is not in the store")])
 
     def delete_node(self, node_id: str) -> bool:
+        self._audit_deletion(node_id)
         record = self._tx.run(query("delete_node"), {"id": node_id}).single()
         if record is None or not record["deleted"]:
             return False
@@ -376,7 +398,14 @@ class _Neo4jWrite(WriteTransaction):
             self.touch(neighbour, kind)
         return True
 
+    def lock(self, node_id: str) -> None:
+        self._tx.run(query("lock_node"), {"id": node_id}).consume()
+
+    def redact_audit(self, person_id: str, targets: Collection[str]) -> int:
+        return int(self._single("audit_redact", id=person_id, targets=list(targets)) or 0)
+
     def delete_relationship(self, identity: Identity) -> bool:
+        self._audit_relationship_deletion(identity)
         rel_type, start, end, key = canonical(identity)
         if not self._single("delete_relationship", type=rel_type, src=start, dst=end, key=key):
             return False

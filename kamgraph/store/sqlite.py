@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 import networkx as nx
 
+from kamgraph.audit import AuditEntry, AuditFilter, from_row
 from kamgraph.errors import Problem, StoreUnavailable, ValidationFailed
 from kamgraph.model import IDENTIFIER, Node, Relationship
 from kamgraph.store import base
@@ -30,7 +31,6 @@ from kamgraph.store.base import (
     canonical,
     edge_key,
     graph_from_rows,
-    patched,
 )
 from kamgraph.users import User
 
@@ -85,16 +85,45 @@ def _schema_v4(db: sqlite3.Connection) -> None:
     """)
 
 
+def _schema_v5(db: sqlite3.Connection) -> None:
+    """The audit log (``kamgraph.audit``): appended to, never emptied; the one change allowed is
+    blanking an entry's properties when the person it is about is erased."""
+    _run_script(db, """
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,
+            action TEXT NOT NULL, target TEXT NOT NULL, label TEXT, stakeholder TEXT,
+            before TEXT, after TEXT);
+        CREATE INDEX audit_by_actor ON audit (actor, seq);
+        CREATE INDEX audit_by_stakeholder ON audit (stakeholder, seq);
+        CREATE INDEX audit_by_time ON audit (at, seq);
+        CREATE TRIGGER audit_kept BEFORE DELETE ON audit
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_unchanged BEFORE UPDATE ON audit
+            WHEN NOT (NEW.before IS NULL AND NEW.after IS NULL AND NEW.seq = OLD.seq
+                      AND NEW.at = OLD.at AND NEW.actor = OLD.actor AND NEW.action = OLD.action
+                      AND NEW.target = OLD.target AND NEW.label IS OLD.label
+                      AND NEW.stakeholder IS OLD.stakeholder)
+            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END
+    """)
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
-    # Not executescript(): it commits first, and a migration must be all or nothing.
-    for statement in script.split(";"):
+    # Not executescript(): it commits first, and a migration must be all or nothing. A
+    # trigger's body ends in "; END": statements split at ";" outside such a body.
+    statement = ""
+    for part in script.split(";"):
+        statement += part
+        if "BEGIN SELECT" in statement and "END" not in part:
+            statement += ";"
+            continue
         if statement.strip():
             db.execute(statement)
+        statement = ""
 
 
 # Migration n brings a file from schema version n-1 to n; never edit one that shipped.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
-    _schema_v1, _schema_v2, _schema_v3, _schema_v4)
+    _schema_v1, _schema_v2, _schema_v3, _schema_v4, _schema_v5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -183,9 +212,16 @@ class SqliteStore(GraphStore):
                 db.execute(_TOUCHED_ALL)
             else:
                 db.execute(_RECORD_TOUCHED, [json.dumps(write.touches())])
+            _append_audit(db, write.audit_rows())
             db.execute("COMMIT")
+        except sqlite3.OperationalError as exc:  # disk full, file read-only, I/O error
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise StoreUnavailable(f"cannot write to {self.url}: {exc} ({_what_to_do(exc)}); "
+                                   "nothing was written") from exc
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     @contextmanager
@@ -312,6 +348,40 @@ class SqliteStore(GraphStore):
         return self._db().execute(
             "UPDATE users SET revoked = 1 WHERE name = ?", (name,)).rowcount > 0
 
+    def user_token_hashes(self) -> dict[str, str]:
+        return dict(self._db().execute("SELECT name, token_hash FROM users"))
+
+    def append_audit(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        db = self._db()
+        if db.in_transaction:  # inside a snapshot: the entries go with it
+            _append_audit(db, rows)
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            _append_audit(db, rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def audit_entries(self, where: AuditFilter, *, limit: int = 100, offset: int = 0
+                      ) -> list[AuditEntry]:
+        clauses, params = _audit_where(where)
+        sql = (f"SELECT seq, at, actor, action, target, label, stakeholder, before, after FROM audit "
+               f"WHERE {' AND '.join(clauses)} ORDER BY seq LIMIT ? OFFSET ?")
+        cursor = self._db().execute(sql, [*params, limit, offset])
+        names = [column[0] for column in cursor.description]
+        return [from_row(dict(zip(names, row, strict=True))) for row in cursor]
+
+    def backup_to(self, path: Path) -> None:
+        """A consistent copy of the whole file at ``path`` while others read and write
+        (SQLite's online backup: the copy is one committed state)."""
+        target = sqlite3.connect(path)
+        try:
+            self._db().backup(target)
+        finally:
+            target.close()
+
     # -- subgraph primitives -------------------------------------------------------------
     def _step(self, node_ids: set[str], rel_types: Sequence[str],
               direction: Literal["out", "in", "both"]) -> set[str]:
@@ -320,6 +390,15 @@ class SqliteStore(GraphStore):
         sql = {"out": _STEP_OUT, "in": _STEP_IN, "both": _STEP_BOTH}[direction]
         ids, types = json.dumps(list(node_ids)), json.dumps(list(rel_types))
         params = [ids, types, types] * (2 if direction == "both" else 1)
+        return {row[0] for row in self._db().execute(sql, params)}
+
+    def _active_step(self, node_ids: set[str], rel_types: Sequence[str],
+                     direction: Literal["out", "in", "both"], day: str) -> set[str]:
+        if not node_ids:
+            return set()
+        sql = {"out": _ACTIVE_OUT, "in": _ACTIVE_IN, "both": _ACTIVE_BOTH}[direction]
+        ids, types = json.dumps(list(node_ids)), json.dumps(list(rel_types))
+        params = [ids, types, types, day, day] * (2 if direction == "both" else 1)
         return {row[0] for row in self._db().execute(sql, params)}
 
     def _induced(self, node_ids: set[str]) -> nx.MultiDiGraph:
@@ -345,6 +424,13 @@ _STEP_IN = """
     SELECT src FROM rels WHERE dst IN (SELECT value FROM json_each(?))
     AND (? = '[]' OR type IN (SELECT value FROM json_each(?)))"""
 _STEP_BOTH = f"{_STEP_OUT} UNION {_STEP_IN}"
+# Active on a day: since <= day <= until, comparing the dates' first 10 characters (is_active).
+_ACTIVE = """
+    AND (props ->> '$.since' IS NULL OR substr(props ->> '$.since', 1, 10) <= ?)
+    AND (props ->> '$.until' IS NULL OR ? <= substr(props ->> '$.until', 1, 10))"""
+_ACTIVE_OUT = _STEP_OUT + _ACTIVE
+_ACTIVE_IN = _STEP_IN + _ACTIVE
+_ACTIVE_BOTH = f"{_ACTIVE_OUT} UNION {_ACTIVE_IN}"
 _LABELS_OF = "SELECT id, label FROM nodes WHERE id IN (SELECT value FROM json_each(?))"
 # Touches go in as one JSON list of [id, kind]; "WHERE true" keeps SQLite from reading
 # ON CONFLICT as a join constraint of the SELECT.
@@ -380,6 +466,7 @@ class _SqliteWrite(WriteTransaction):
     with the new graph version once at commit (an import touches each node once per kind)."""
 
     def __init__(self, db: sqlite3.Connection) -> None:
+        super().__init__()
         self._db = db
         self.touched: dict[str, set[str]] = {}
 
@@ -401,26 +488,24 @@ class _SqliteWrite(WriteTransaction):
         if cursor.rowcount != len(nodes):
             self._refuse_relabel(nodes)
 
-    def _changing_nodes(self, nodes: Sequence[Node]) -> Sequence[Node]:
-        """The nodes whose upsert changes what is stored (all of a large batch)."""
-        if len(nodes) > base.SMALL_WRITE:
-            return nodes
-        stored = {row[1]: (row[0], row[2], _props(row[3])) for row in self._db.execute(
-            _NODES_AMONG, [json.dumps([n.id for n in nodes])])}
-        return [n for n in nodes if (old := stored.get(n.id)) is None
-                or old != (n.label, n.name, patched(old[2], n.props))]
+    def _stored_nodes(self, ids: list[str]) -> dict[str, base.StoredNode]:
+        return {row[1]: (row[0], row[2], _props(row[3]))
+                for row in self._db.execute(_NODES_AMONG, [json.dumps(ids)])}
 
-    def _changing_relationships(self, relationships: Sequence[Relationship]
-                                ) -> list[tuple[Relationship, bool]]:
-        """The relationships whose upsert changes what is stored, each with whether it is new
-        (all of a large batch, all counted as new)."""
-        if len(relationships) > base.SMALL_WRITE:
-            return [(r, True) for r in relationships]
+    def _stored_relationships(self, relationships: Sequence[Relationship]
+                              ) -> dict[Identity, dict[str, Any]]:
         identities = json.dumps([r.identity for r in relationships])
-        stored = {tuple(row[:4]): _props(row[4])
-                  for row in self._db.execute(_RELATIONSHIPS_BY_IDENTITY, [identities])}
-        return [(r, old is None) for r in relationships if (old := stored.get(r.identity)) is None
-                or patched(old, r.props) != old]
+        return {tuple(row[:4]): _props(row[4])  # type: ignore[misc]
+                for row in self._db.execute(_RELATIONSHIPS_BY_IDENTITY, [identities])}
+
+    def _labels_of(self, ids: set[str]) -> dict[str, str]:
+        return dict(self._db.execute(_LABELS_OF, [json.dumps(list(ids))]))
+
+    def _relationships_at(self, node_id: str) -> list[Relationship]:
+        return [Relationship(row[0], row[1], row[2], _props(row[4])) for row in self._db.execute(
+            "SELECT type, src, dst, key, props FROM rels WHERE src = ? "
+            "UNION ALL SELECT type, src, dst, key, props FROM rels WHERE dst = ? AND src <> ?",
+            (node_id, node_id, node_id))]
 
     def _refuse_relabel(self, nodes: Sequence[Node]) -> None:
         labels = {n.id: n.label for n in nodes}
@@ -441,6 +526,7 @@ class _SqliteWrite(WriteTransaction):
             [(r.type, r.start, r.end, r.key, _json(r.props)) for r in relationships])
 
     def delete_node(self, node_id: str) -> bool:
+        self._audit_deletion(node_id)
         neighbours = self._db.execute(  # the kind each former neighbour is touched by
             "SELECT dst, type || '<' FROM rels WHERE src = ? UNION SELECT src, type || '>' FROM rels "
             "WHERE dst = ?", (node_id, node_id)).fetchall()
@@ -453,7 +539,17 @@ class _SqliteWrite(WriteTransaction):
             self.touch(neighbour, kind)
         return True
 
+    def lock(self, node_id: str) -> None:
+        """Nothing to do: a write transaction holds the whole file's write lock (BEGIN IMMEDIATE)."""
+
+    def redact_audit(self, person_id: str, targets: Collection[str]) -> int:
+        pattern = person_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return self._db.execute(_REDACT_AUDIT, [person_id, json.dumps(list(targets)),
+                                                f"%->{pattern}", f"%->{pattern}#%",
+                                                f"% {pattern}->%"]).rowcount
+
     def delete_relationship(self, identity: Identity) -> bool:
+        self._audit_relationship_deletion(identity)
         rel_type, start, end, key = canonical(identity)
         if self._db.execute("DELETE FROM rels WHERE type = ? AND src = ? AND dst = ? AND key = ?",
                             (rel_type, start, end, key)).rowcount == 0:
@@ -461,6 +557,40 @@ class _SqliteWrite(WriteTransaction):
         self.touch(start, base.at_start(rel_type))
         self.touch(end, base.at_end(rel_type))
         return True
+
+
+def _what_to_do(exc: sqlite3.OperationalError) -> str:
+    text = str(exc).lower()
+    if "full" in text:
+        return "free space on the disk that holds the store, then try again"
+    if "readonly" in text or "read-only" in text:
+        return "the store's file or folder is read-only: make it writable, or use a copy"
+    return "check the disk and the file's permissions"
+
+
+def _append_audit(db: sqlite3.Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+    if rows:
+        db.executemany(
+            "INSERT INTO audit (at, actor, action, target, label, stakeholder, before, after) "
+            "VALUES (:at, :actor, :action, :target, :label, :stakeholder, :before, :after)", rows)
+
+
+_REDACT_AUDIT = r"""
+    UPDATE audit SET before = NULL, after = NULL
+    WHERE (before IS NOT NULL OR after IS NOT NULL) AND (
+        stakeholder = ? OR target IN (SELECT value FROM json_each(?))
+        OR target LIKE ? ESCAPE '\' OR target LIKE ? ESCAPE '\' OR target LIKE ? ESCAPE '\')"""
+
+
+def _audit_where(where: AuditFilter) -> tuple[list[str], list[Any]]:
+    clauses, params = ["1 = 1"], []
+    low, high = where.bounds()
+    for clause, value in (("actor = ?", where.actor), ("stakeholder = ?", where.stakeholder),
+                          ("at >= ?", low), ("at < ?", high)):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return clauses, params
 
 
 _USER_COLUMNS = "name, role, account_manager, token_prefix, created, revoked"

@@ -349,7 +349,7 @@ ROUTES = {
     ("/plans/{plan_id}", "put"): {"403", "404"},
     ("/stakeholders/{stakeholder_id}/interactions", "get"): {"404"},
     ("/stakeholders/{stakeholder_id}/interactions", "post"): {"403", "404"},
-    ("/stakeholders/{stakeholder_id}/stage", "put"): {"403", "404"},
+    ("/stakeholders/{stakeholder_id}/stage", "put"): {"403", "404", "409"},
     ("/stakeholders/{stakeholder_id}/profile", "get"): {"404"},
     ("/maps/{node_id}", "get"): {"404"},
 }

@@ -18,8 +18,10 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
+from httpx import Response
 
 from api.deps import SESSION_COOKIE, csrf_token
+from api.pages.signin import PENDING_COOKIE
 from api.pages.tables import number, percent, signed
 from kamgraph import activity, profile, services
 from kamgraph.analysis.graphs import is_active
@@ -183,6 +185,15 @@ def test_the_cookie_is_secure_over_https(demo_app: DemoApp) -> None:
     assert response.status_code == 303 and "Secure" in response.headers["set-cookie"]
 
 
+def test_the_cookies_are_secure_behind_a_tls_proxy_when_set(demo_app: DemoApp) -> None:
+    """The proxy ends TLS on another host: the app sees http, KAMGRAPH_SECURE_COOKIES says."""
+    demo_app.client.app.state.settings = demo_app.client.app.state.settings.model_copy(  # type: ignore[attr-defined]
+        update={"secure_cookies": True})
+    posted = demo_app.client.post("/signin", data={"token": demo_app.tokens["kam"]}, follow_redirects=False)
+    linked = follow_link(demo_app, demo_app.tokens["kam"], "/")
+    assert "Secure" in posted.headers["set-cookie"] and "Secure" in linked.headers["set-cookie"]
+
+
 def test_a_bad_token_shows_the_form_again_with_401(demo_app: DemoApp) -> None:
     response = demo_app.client.post("/signin", data={"token": "not-a-token", "next": "/"},
                                     follow_redirects=False)
@@ -191,13 +202,50 @@ def test_a_bad_token_shows_the_form_again_with_401(demo_app: DemoApp) -> None:
     assert demo_app.client.get("/signin", params={"token": "nope"}).status_code == 401
 
 
-def test_the_printed_link_signs_in_and_takes_the_token_out_of_the_address(demo_app: DemoApp) -> None:
-    response = demo_app.client.get("/signin", params={"token": demo_app.tokens["admin"],
-                                                      "next": f"/territories/{TERRITORY}"},
-                                   follow_redirects=False)
-    assert response.status_code == 303 and response.headers["location"] == f"/territories/{TERRITORY}"
-    assert response.headers["set-cookie"].startswith(f"{SESSION_COOKIE}={demo_app.tokens['admin']};")
-    assert demo_app.client.get(response.headers["location"]).status_code == 200
+def follow_link(demo_app: DemoApp, token: str, next_url: str) -> Response:
+    """Open the printed link: its answer (a redirect to the confirmation)."""
+    return demo_app.client.get("/signin", params={"token": token, "next": next_url},
+                               follow_redirects=False)
+
+
+def test_the_printed_link_asks_whom_to_sign_in_as_then_signs_in(demo_app: DemoApp) -> None:
+    target = f"/territories/{TERRITORY}"
+    linked = follow_link(demo_app, demo_app.tokens["admin"], target)
+    assert linked.status_code == 303
+    assert linked.headers["location"] == f"/signin/confirm?next={quote(target, safe='')}"
+    cookie = linked.headers["set-cookie"]
+    assert cookie.startswith(f"{PENDING_COOKIE}={demo_app.tokens['admin']};")
+    assert all(part in cookie for part in ("HttpOnly", "Max-Age=600", "Path=/signin", "SameSite=lax"))
+    assert SESSION_COOKIE not in demo_app.client.cookies  # not signed in by the link alone
+    asked = demo_app.client.get(linked.headers["location"])
+    assert asked.status_code == 200 and read(asked.text).ids["signin-confirm"]["action"] == "/signin/confirm"
+    assert "This link signs you in as" in asked.text and "admin" in asked.text
+    assert demo_app.client.get(target, follow_redirects=False).status_code == 303  # still signed out
+    confirmed = demo_app.client.post("/signin/confirm", data={"next": target}, follow_redirects=False)
+    assert confirmed.status_code == 303 and confirmed.headers["location"] == target
+    assert f"{SESSION_COOKIE}={demo_app.tokens['admin']};" in confirmed.headers["set-cookie"]
+    assert demo_app.client.get(target).status_code == 200
+    assert PENDING_COOKIE not in demo_app.client.cookies  # used once
+
+
+def test_a_crafted_link_cannot_sign_a_visitor_in_unasked(demo_app: DemoApp) -> None:
+    """Login CSRF: a link with someone else's token only shows whom it would sign in as; a
+    confirmation posted from another site is refused; without the pending cookie nothing
+    happens."""
+    client = demo_app.client
+    client.post("/signin", data={"token": demo_app.tokens["kam"]})
+    follow_link(demo_app, demo_app.tokens["admin"], "/")
+    asked = client.get("/signin/confirm")
+    assert "You are signed in as" in asked.text and "kam" in asked.text
+    assert client.cookies[SESSION_COOKIE] == demo_app.tokens["kam"]  # unchanged until confirmed
+    refused = client.post("/signin/confirm", headers={"Origin": "https://evil.example"},
+                          follow_redirects=False)
+    assert refused.status_code == 403 and client.cookies[SESSION_COOKIE] == demo_app.tokens["kam"]
+    client.cookies.delete(PENDING_COOKIE, path="/signin")
+    nothing = client.post("/signin/confirm", data={"next": "/"}, follow_redirects=False)
+    assert nothing.headers["location"] == "/signin?next=%2F"
+    assert client.get("/signin/confirm", follow_redirects=False).headers["location"] == "/signin?next=%2F"
+    assert follow_link(demo_app, "not-a-token", "/").status_code == 401
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
@@ -205,9 +253,10 @@ def test_the_printed_link_signs_in_and_takes_the_token_out_of_the_address(demo_a
 def test_next_never_leads_off_the_site(demo_app: DemoApp, target: str) -> None:
     posted = demo_app.client.post("/signin", data={"token": demo_app.tokens["kam"], "next": target},
                                   follow_redirects=False)
-    linked = demo_app.client.get("/signin", params={"token": demo_app.tokens["kam"], "next": target},
-                                 follow_redirects=False)
-    assert posted.headers["location"] == linked.headers["location"] == "/"
+    linked = follow_link(demo_app, demo_app.tokens["kam"], target)
+    confirmed = demo_app.client.post("/signin/confirm", data={"next": target}, follow_redirects=False)
+    assert posted.headers["location"] == confirmed.headers["location"] == "/"
+    assert linked.headers["location"] == "/signin/confirm?next=%2F"
 
 
 def test_sign_out_needs_the_csrf_token_and_forgets_the_cookie(demo_app: DemoApp) -> None:

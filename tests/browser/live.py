@@ -156,6 +156,7 @@ class Browsing:
         page.set_default_timeout(15_000)
         if user is not None:
             page.goto(f"/signin?token={self.tokens[user]}")
+            page.click("form#signin-confirm button[type=submit]")
             page.wait_for_url(f"{self.base_url}/")
         return page
 

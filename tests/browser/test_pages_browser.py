@@ -105,21 +105,26 @@ def test_sign_in_with_the_form(site: Browsing) -> None:
     assert page.locator("header .user-role").inner_text() == "admin"
 
 
-def test_sign_in_with_the_link_leaves_no_token_in_the_address_bar(site: Browsing) -> None:
+def test_sign_in_with_the_link_asks_first_and_leaves_no_token_in_the_address_bar(site: Browsing) -> None:
     page = site.new_page()
     token = site.tokens["kam"]
     page.goto(f"/signin?token={token}")
+    page.wait_for_url(f"{site.base_url}/signin/confirm?next=%2F")
+    assert "This link signs you in as kam" in page.locator("form#signin-confirm").inner_text()
+    assert page.context.cookies() and "kamgraph_session" not in {c["name"] for c in page.context.cookies()}
+    page.click("form#signin-confirm button[type=submit]")
     page.wait_for_url(f"{site.base_url}/")
     assert token not in page.url
     assert page.locator("header .user-name").inner_text() == "kam"
     assert page.locator("header .user-role").inner_text() == "KAM"
     assert heading(page) == "Overview"
-    # the redirect replaced the link: going back leaves the app instead of showing the token
+    # the redirects replaced the link: no page of the history shows the token
+    page.go_back()
+    assert token not in page.url
     page.go_back()
     assert page.url == "about:blank"
     page.go_forward()
-    assert page.url == f"{site.base_url}/"
-    assert page.locator("header .user-name").inner_text() == "kam"
+    assert token not in page.url and page.url.startswith(site.base_url)
 
 
 def test_signing_out_ends_the_session(site: Browsing) -> None:

@@ -380,12 +380,17 @@ CSV_CASES: dict[str, tuple[dict[str, str | bytes], str, Expected]] = {
     "not-a-number": (
         {"stakeholders.csv": S_HEAD + "s-orlova,Dr. Orlova,kol,first,\n"},
         "stakeholders.csv", [("row 2", "tier", "'first' is not a whole number")]),
-    "decimal-comma": (
-        {"relationships.csv": R_HEAD + "INFLUENCES,s-petrov,s-ivanova,\"0,8\",,\n"},
-        "relationships.csv", [("row 2", "weight", "'0,8' is not a number")]),
-    "bad-date": (
-        {"tenders.csv": "id,name,status,deadline\nt-cardio,Cardio 2027,planned,31.12.2026\n"},
-        "tenders.csv", [("row 2", "deadline", "'31.12.2026' is not an ISO 8601 date")]),
+    "thousands-or-decimal": (
+        {"tenders.csv": "id,name,status,value\nt-cardio,Cardio 2027,planned,\"1,500\"\n"},
+        "tenders.csv", [("row 2", "value", "'1,500' could be a thousands separator or a decimal "
+                                           "comma: write 1500 or 1.500")]),
+    "month-or-day-first": (
+        {"tenders.csv": "id,name,status,deadline\nt-cardio,Cardio 2027,planned,12/31/2026\n"},
+        "tenders.csv", [("row 2", "deadline", "'12/31/2026' could be day/month or month/day: "
+                                              "write it as 2026-03-31 (or 31.03.2026)")]),
+    "no-such-day": (
+        {"tenders.csv": "id,name,status,deadline\nt-cardio,Cardio 2027,planned,31.02.2026\n"},
+        "tenders.csv", [("row 2", "deadline", "'31.02.2026' is not a date (day.month.year)")]),
     "until-before-since": (
         {"relationships.csv": R_HEAD + "INFLUENCES,s-petrov,s-ivanova,,2026-03-01,2026-02-01\n"},
         "relationships.csv", [("row 2", "until", "until 2026-02-01 is before since 2026-03-01")]),
@@ -434,11 +439,11 @@ CSV_CASES: dict[str, tuple[dict[str, str | bytes], str, Expected]] = {
         "stakeholders.csv", [("row 1", None, "the file is empty: it needs a header row with id, "
                                              "name")]),
     "not-utf8": (
-        {"stakeholders.csv": "id,name\ns-orlova,Орлова Анна Сергеевна\n".encode("cp1251")},
-        "stakeholders.csv", [("file", None, "is not UTF-8 (byte 17): save it as 'CSV UTF-8 "
-                                            "(comma delimited)'")]),
+        {"stakeholders.csv": "id,name\ns-mueller,Dr. Müller\n".encode("cp1252")},
+        "stakeholders.csv", [("file", None, "is neither UTF-8 nor Windows-1251 Cyrillic (byte 23): "
+                                            "save it as 'CSV UTF-8 (comma delimited)'")]),
     "not-utf8-far-into-the-file": (
-        {"stakeholders.csv": ("id,name\n" + "".join(f"s-{i},Person {i}\n" for i in range(2000))
+        {"stakeholders.csv": ("id,name\n" + "".join(f"s-{i},Person {i}\n" for i in range(5000))
                               + "s-orlova,Орлова\n").encode("cp1251")},
         "stakeholders.csv", [("file", None, "save it as 'CSV UTF-8 (comma delimited)'")]),
     "bad-custom-column-name": (

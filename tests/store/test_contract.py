@@ -262,3 +262,12 @@ def test_tender_subgraph(territory: GraphStore) -> None:
 def test_subgraph_of_unknown_id_is_empty(territory: GraphStore) -> None:
     assert territory.territory_subgraph("tr-nowhere").number_of_nodes() == 0
     assert territory.tender_subgraph("t-nowhere").number_of_nodes() == 0
+
+
+def test_the_64_bit_limits_round_trip(store: GraphStore) -> None:
+    """The model refuses whole numbers beyond 64 bits (tests/test_model.py); the limits
+    themselves are kept exactly by both stores."""
+    store.upsert([Node("Organization", "o-big", "Big", {"beds": 2**63 - 1}),
+                  person("s-low", "Low", badge=-(2**63))])
+    assert store.get_node("o-big").props["beds"] == 2**63 - 1  # type: ignore[union-attr]
+    assert store.get_node("s-low").props["badge"] == -(2**63)  # type: ignore[union-attr]

@@ -113,3 +113,43 @@ def test_a_write_too_large_for_the_server_says_what_to_do() -> None:
         "cannot use Neo4j at bolt://127.0.0.1:7687: the write does not fit in the server's "
         "transaction memory (dbms.memory.transaction.total.max): give Neo4j more heap, or import "
         "the data in several smaller files")
+
+
+def server_script(command: str) -> subprocess.CompletedProcess[str]:
+    """``scripts/neo4j COMMAND`` on the test server (``KAMGRAPH_TEST_NEO4J_HOME``/``_PORT`` name
+    another one than the default, as for a second server beside CI's)."""
+    env = {**os.environ, "KAMGRAPH_NEO4J_PASSWORD": NEO4J_PASSWORD}
+    for name in ("HOME", "PORT"):
+        if value := os.environ.get(f"KAMGRAPH_TEST_NEO4J_{name}"):
+            env[f"KAMGRAPH_NEO4J_{name}"] = value
+    return subprocess.run([str(ROOT / "scripts" / "neo4j"), command], capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def test_the_api_answers_503_while_neo4j_is_down_and_recovers_by_itself() -> None:
+    """The server stops under a running app: requests answer 503 saying so; once it is back
+    they succeed again, without restarting the app."""
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+    from kamgraph import users
+    from kamgraph.settings import Settings
+
+    store = neo4j_store()
+    store.upsert([Node("Stakeholder", "s-1", "Anna", {})])
+    token = users.create_user(store, "ada", "admin")
+    store.close()
+    auth = {"Authorization": f"Bearer {token}"}
+    settings = Settings(db=str(NEO4J_URL), neo4j_password=NEO4J_PASSWORD)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/v1/stakeholders/s-1", headers=auth).status_code == 200
+        assert server_script("stop").returncode == 0
+        try:
+            down = client.get("/api/v1/stakeholders/s-1", headers=auth)
+        finally:
+            started = server_script("start")
+        assert started.returncode == 0, started.stderr
+        assert down.status_code == 503, down.text
+        assert "cannot use Neo4j" in down.json()["detail"]
+        back = client.get("/api/v1/stakeholders/s-1", headers=auth)
+        assert back.status_code == 200 and back.json()["node"]["name"] == "Anna"

@@ -34,7 +34,7 @@ def test_unknown_url_is_refused() -> None:
 def test_wal_and_schema_version(sqlite_store: SqliteStore) -> None:
     db = sqlite3.connect(sqlite_store.path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert sqlite_store.schema_version() == SCHEMA_VERSION == 4
+    assert sqlite_store.schema_version() == SCHEMA_VERSION == 5
 
 
 def test_upgrade_from_schema_1_keeps_data_and_adds_search(tmp_path: Path) -> None:
@@ -145,3 +145,26 @@ def test_a_killed_import_leaves_the_previous_state(tmp_path: Path) -> None:
     db = sqlite3.connect(db_path)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store.close()
+
+
+def test_a_full_disk_is_a_clear_error_and_the_file_stays_whole(sqlite_store: SqliteStore) -> None:
+    """The file may not grow (SQLite's page limit stands in for a full disk): the write says
+    what to do, nothing of it is kept, and what was there stays."""
+    sqlite_store.upsert([Node("Stakeholder", "s-keep", "Kept", {})])
+    before = ([n.record() for n in sqlite_store.iter_nodes()], sqlite_store.graph_version())
+    db = sqlite_store._db()
+    db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+    big = [Node("Stakeholder", f"s-{n}", "x" * 2000, {}) for n in range(200)]
+    with pytest.raises(StoreUnavailable, match=r"full.*free space on the disk.*nothing was written"):
+        sqlite_store.upsert(big)
+    assert ([n.record() for n in sqlite_store.iter_nodes()], sqlite_store.graph_version()) == before
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_read_only_store_is_a_clear_error(sqlite_store: SqliteStore) -> None:
+    sqlite_store.upsert([Node("Stakeholder", "s-keep", "Kept", {})])
+    sqlite_store._db().execute("PRAGMA query_only = ON")  # as a read-only file or mount
+    with pytest.raises(StoreUnavailable, match="cannot write to"):
+        sqlite_store.upsert([Node("Stakeholder", "s-new", "New", {})])
+    sqlite_store._db().execute("PRAGMA query_only = OFF")
+    assert [n.id for n in sqlite_store.iter_nodes()] == ["s-keep"]
