@@ -329,6 +329,11 @@ class ScopedStore(GraphStore):
             raise Forbidden("only an admin can read the audit log")
         return self.inner.audit_entries(where, limit=limit, offset=offset)
 
+    def log_person_read(self, node_id: str) -> None:
+        """Log that the user was shown this node (a profile, a page), if it has personal details."""
+        if (node := self.get_node(node_id)) is not None:
+            self.log_sensitive_reads([node])
+
     def log_sensitive_reads(self, nodes: Iterable[Node]) -> None:
         """Log, as the user, each node of these whose sensitive properties they are shown."""
         with self._acting():

@@ -48,8 +48,7 @@ def stakeholder(request: Request, ctx: Page, stakeholder_id: str, logged: bool =
                 day: date | None = None, staged: bool = False) -> Response:
     """A person's profile, our relationships, influence, warm paths, plans and history."""
     found = profile.stakeholder_profile(ctx.store, stakeholder_id, as_of=ctx.today, cache=ctx.cache)
-    if (person := ctx.store.get_node(stakeholder_id)) is not None:  # its notes, email, phone shown
-        ctx.store.log_sensitive_reads([person])
+    ctx.store.log_person_read(stakeholder_id)  # the page shows their notes, email and phone
     paths = services.warm_paths(ctx.store, stakeholder_id, as_of=ctx.today, cache=ctx.cache)
     refs = references(ctx.store, (node for path in paths["paths"] for node in path["nodes"]))
     flashes = [text for shown, text in ((logged, "Interaction logged."), (staged, "Stage changed."))

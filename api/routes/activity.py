@@ -25,7 +25,6 @@ from api.models.analyses import (
 )
 from api.models.graph import ProblemRoute, errors
 from kamgraph import activity, profile
-from kamgraph.scope import ScopedStore
 
 router = APIRouter(tags=["activity"], route_class=ProblemRoute)
 
@@ -59,14 +58,8 @@ def stakeholder_profile(stakeholder_id: str, store: ScopedStoreDep, cache: Cache
     relationships, ties, who influences them and whom they influence, plans and contacts."""
     answer = json_answer(StakeholderProfile, cache, lambda c: profile.stakeholder_profile(
         store, stakeholder_id, as_of=as_of, cache=c))
-    _log_reads(store, stakeholder_id)
+    store.log_person_read(stakeholder_id)  # the profile shows their notes, email and phone
     return answer
-
-
-def _log_reads(store: ScopedStore, stakeholder_id: str) -> None:
-    """The profile shows the person's sensitive properties: log that the user read them."""
-    if (person := store.get_node(stakeholder_id)) is not None:
-        store.log_sensitive_reads([person])
 
 
 @router.put("/stakeholders/{stakeholder_id}/stage", response_model=RelatesToRecord,

@@ -235,9 +235,7 @@ class WriteTransaction(ABC):
 
     def _audit_relationship_deletion(self, identity: Identity) -> None:
         rel_type, start, end, key = canonical(identity)
-        key_prop = REL_TYPES[rel_type].key if rel_type in REL_TYPES else None
-        probe = Relationship(rel_type, start, end, {key_prop: key} if key and key_prop else {})
-        old = self._stored_relationships([probe]).get(probe.identity)
+        old = self.stored_relationship(rel_type, start, end, key)
         if old is not None:
             gone = Relationship(rel_type, start, end, old)
             self._audit.append(audit.relationship_entry(
