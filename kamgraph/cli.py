@@ -11,23 +11,24 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
+import pydantic
 import typer
 from rich.console import Console, Group, RenderableType
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from kamgraph import __version__, audit, services, users
+from kamgraph import __version__, audit, limits, services, users
 from kamgraph.analysis import influence
 from kamgraph.errors import KamgraphError, NotFound, ValidationFailed
 from kamgraph.io import ExportFormat, counted, export_graph, import_path
 from kamgraph.io.importer import ImportReport
 from kamgraph.model import Node
-from kamgraph.settings import Settings
+from kamgraph.settings import DEFAULT_DB, Settings
 from kamgraph.store import GraphStore, open_store
 
 app = typer.Typer(
@@ -47,9 +48,10 @@ class State:
     db: str
     debug: bool = False
     json: bool = False
+    settings: Settings = field(default_factory=Settings.model_construct)  # read in main()
 
 
-_state = State(db=Settings().db)
+_state = State(db=DEFAULT_DB)
 
 
 @app.callback()
@@ -64,8 +66,21 @@ def main(
     if version:
         out.print(__version__)
         raise typer.Exit()
-    _state.db = db or Settings().db
+    _state.settings = _read_settings()
+    _state.db = db or _state.settings.db
     _state.debug = debug
+
+
+def _read_settings() -> Settings:
+    """The settings from the environment, or a clear error naming the variable at fault."""
+    try:
+        return Settings()
+    except pydantic.ValidationError as exc:
+        for error in exc.errors():
+            name = "KAMGRAPH_" + "_".join(str(part) for part in error["loc"]).upper()
+            err.print(f"[red]error:[/red] setting {name}: {error['msg']}", highlight=False,
+                      soft_wrap=True)
+        raise typer.Exit(1) from None
 
 
 def cli_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -75,7 +90,8 @@ def cli_errors(command: Callable[P, R]) -> Callable[P, R]:
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         _state.json = bool(kwargs.get("as_json"))
         try:
-            return command(*args, **kwargs)
+            with limits.use(_state.settings.limits()):
+                return command(*args, **kwargs)
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise  # usage errors (exit 2) and deliberate exits: Typer reports them
         except ValidationFailed as exc:
@@ -110,10 +126,10 @@ def _print_problems(exc: ValidationFailed) -> None:
 
 @contextmanager
 def _store() -> Iterator[GraphStore]:
-    settings = Settings()
+    settings = _state.settings
     password = settings.neo4j_password.get_secret_value() if settings.neo4j_password else None
     store = open_store(_state.db, user=settings.neo4j_user, password=password,
-                       database=settings.neo4j_database)
+                       database=settings.neo4j_database, busy_seconds=settings.sqlite_busy_seconds)
     try:
         with audit.acting(audit.cli_actor()):
             yield store
@@ -932,7 +948,7 @@ def serve_command(
     if warning := exposure_warning(host):
         err.print(f"[yellow]warning:[/yellow] {warning}", soft_wrap=True)
     redact_access_log()
-    uvicorn.run(create_app(Settings(db=_state.db)), host=host, port=port)
+    uvicorn.run(create_app(_state.settings.model_copy(update={"db": _state.db})), host=host, port=port)
 
 
 def exposure_warning(host: str) -> str | None:

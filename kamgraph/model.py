@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from kamgraph import limits
 from kamgraph.errors import Problem
 
 __all__ = [
@@ -33,12 +34,11 @@ __all__ = [
     "parse_relationship",
 ]
 
-MAX_ID = 200
-MAX_STRING = 2_000
-MAX_TEXT = 20_000
 LIST_SEPARATOR = ";"  # CSV list cells; list items may not contain it
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")  # _names are kamgraph's own
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Text may hold line breaks and tabs (notes do), never NUL: many tools end a text at it.
+NUL_REASON = "holds a NUL character (\\x00), which no text may hold"
 # Dates sort as text, so only the extended calendar form: 2026-03-31 (optionally with a time).
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # In CSV files: day.month.year, as spreadsheets write dates in most of Europe.
@@ -326,9 +326,10 @@ def _check_id(value: Any, field_name: str, where: Where, problems: list[Problem]
     if not isinstance(value, str):
         problems.append(where.problem(field_name, f"an id must be text, not {value!r}"))
         return None
-    if len(value) > MAX_ID or CONTROL.search(value) or value != value.strip():
+    most = limits.active().id_chars
+    if len(value) > most or CONTROL.search(value) or value != value.strip():
         problems.append(where.problem(
-            field_name, f"an id must be at most {MAX_ID} characters without control "
+            field_name, f"an id must be at most {most} characters without control "
                         "characters or surrounding spaces"))
         return None
     return value
@@ -340,9 +341,11 @@ def _check_name(value: Any, where: Where, problems: list[Problem], from_text: bo
     if value is None or value == "":
         problems.append(where.problem("name", "the name is missing"))
         return None
-    if not isinstance(value, str) or len(value) > MAX_STRING or CONTROL.search(value):
+    most = limits.active().string_chars
+    if not isinstance(value, str) or len(value) > most or CONTROL.search(value):
         problems.append(where.problem(
-            "name", f"a name must be text of at most {MAX_STRING} characters"))
+            "name", f"a name must be text of at most {most} characters without control "
+                    "characters"))
         return None
     return value
 
@@ -399,8 +402,10 @@ def _convert_custom(value: Any) -> tuple[Any, str | None]:
     if _outside_int64(value):
         return None, f"{_short(value)} {INT64_REASON}"
     if isinstance(value, bool | int | str) or (isinstance(value, float) and math.isfinite(value)):
-        if isinstance(value, str) and len(value) > MAX_TEXT:
-            return None, f"is longer than {MAX_TEXT} characters"
+        if isinstance(value, str) and len(value) > (most := limits.active().text_chars):
+            return None, f"is longer than {most} characters"
+        if isinstance(value, str) and "\x00" in value:
+            return None, NUL_REASON
         return value, None
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return _convert_list(Prop("custom", "list"), value, False)
@@ -408,11 +413,14 @@ def _convert_custom(value: Any) -> tuple[Any, str | None]:
 
 
 def _convert_str(prop: Prop, value: Any, from_text: bool) -> tuple[Any, str | None]:
-    limit = MAX_TEXT if prop.kind == "text" else MAX_STRING
+    active = limits.active()
+    limit = active.text_chars if prop.kind == "text" else active.string_chars
     if not isinstance(value, str):
         return None, f"must be text, not {value!r}"
     if len(value) > limit:
         return None, f"is longer than {limit} characters"
+    if "\x00" in value:
+        return None, NUL_REASON
     return value, None
 
 
@@ -524,9 +532,11 @@ def _convert_list(prop: Prop, value: Any, from_text: bool) -> tuple[Any, str | N
         value = [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         return None, "must be a list of text"
-    if any(LIST_SEPARATOR in item or len(item) > MAX_STRING for item in value):
-        return None, f"list items may not contain '{LIST_SEPARATOR}' nor exceed {MAX_STRING} " \
-                     "characters"
+    most = limits.active().string_chars
+    if any("\x00" in item for item in value):
+        return None, NUL_REASON
+    if any(LIST_SEPARATOR in item or len(item) > most for item in value):
+        return None, f"list items may not contain '{LIST_SEPARATOR}' nor exceed {most} characters"
     return value, None
 
 

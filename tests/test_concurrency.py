@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import json
 import random
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -20,15 +19,14 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from api.main import create_app
 from kamgraph import users
 from kamgraph.audit import AuditFilter
 from kamgraph.io import import_path
 from kamgraph.settings import Settings
 from kamgraph.store.base import GraphStore
 from kamgraph.store.sqlite import SqliteStore
+from tests.browser.live import serve
 from tests.conftest import NEO4J_PASSWORD
 from tests.store.test_contract import TERRITORY
 
@@ -44,24 +42,10 @@ def served(store: GraphStore) -> Iterator[tuple[str, str, GraphStore]]:
     """The app in a uvicorn thread on a free loopback port, over the test store."""
     store.upsert(*TERRITORY)
     token = users.create_user(store, "ada", "admin")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     settings = (Settings(db=store.url) if isinstance(store, SqliteStore)
                 else Settings(db=store.url, neo4j_password=NEO4J_PASSWORD))
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    try:
-        yield f"http://127.0.0.1:{port}", token, store
-    finally:
-        server.should_exit = True
-        thread.join(30)
+    with serve(settings) as url:
+        yield url, token, store
 
 
 def client_work(base: str, token: str, number: int, stop: float) -> dict[str, Any]:

@@ -35,6 +35,15 @@ def test_every_setting_is_documented() -> None:
         assert f"`KAMGRAPH_{name.upper()}`" in README, name
 
 
+def test_every_limit_is_documented_with_its_default() -> None:
+    limits_doc = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    for name, field in Settings.model_fields.items():
+        if name.startswith(("max_", "request_", "sqlite_")):
+            default = f"{field.default:g}" if isinstance(field.default, float) else field.default
+            assert f"| `KAMGRAPH_{name.upper()}` | `{default}` |" in README, name
+            assert f"| `KAMGRAPH_{name.upper()}` | {int(float(default)):,} |" in limits_doc, name
+
+
 def test_every_analysis_weight_and_command_is_documented() -> None:
     from dataclasses import fields
 

@@ -25,6 +25,7 @@ import pytest
 
 from kamgraph.cli import exposure_warning
 from kamgraph.store.sqlite import SqliteStore
+from tests.conftest import NEO4J_PASSWORD
 
 LINK = re.compile(r"(http://127\.0\.0\.1:\d+)/signin\?token=([A-Za-z0-9_-]+)")
 START_LIMIT_S = 90
@@ -47,36 +48,42 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: Path, cwd: Path) -> Iterator[Server]:
-    """``kamgraph serve`` in a child process until it answers /api/v1/health; stopped after."""
+def serving(db: Path | str, cwd: Path, *options: str, stop_limit_s: float = 20
+            ) -> Iterator[Server]:
+    """``kamgraph serve`` (with ``options``) in a child process until it answers
+    /api/v1/health; stopped after. ``db``: a SQLite file, or any store URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KAMGRAPH_")}
+    if isinstance(db, str):
+        env["KAMGRAPH_NEO4J_PASSWORD"] = NEO4J_PASSWORD  # for a Neo4j URL
+    url = f"sqlite:///{db}" if isinstance(db, Path) else db
     process = subprocess.Popen(
-        [sys.executable, "-m", "kamgraph.cli", "--db", f"sqlite:///{db}", "serve", "--port",
-         str(port)], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [sys.executable, "-m", "kamgraph.cli", "--db", url, "serve", "--port", str(port),
+         *options], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     server = Server(f"http://127.0.0.1:{port}", process)
-    reader = threading.Thread(target=_read_lines, args=(server,), daemon=True)
+    reader = threading.Thread(target=read_lines, args=(server,), daemon=True)
     reader.start()
     try:
-        _wait_until_up(server)
+        wait_until_up(server)
         yield server
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGINT)  # a no-op once killed
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=stop_limit_s)
         except subprocess.TimeoutExpired:
             process.kill()
-        reader.join(timeout=10)
+            process.wait(timeout=stop_limit_s)
+        reader.join(timeout=stop_limit_s)
 
 
-def _read_lines(server: Server) -> None:
+def read_lines(server: Server) -> None:
     """Collect the child's output as it comes (a thread: pipes have no timeout)."""
     assert server.process.stdout is not None
     for line in server.process.stdout:
         server.lines.append(line)
 
 
-def _wait_until_up(server: Server) -> None:
+def wait_until_up(server: Server) -> None:
     deadline = time.monotonic() + START_LIMIT_S
     while time.monotonic() < deadline:
         if server.process.poll() is not None:

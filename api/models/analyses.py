@@ -16,6 +16,7 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.models.graph import RELATIONSHIP_MODELS, AnyRelationship, node_record
+from kamgraph.limits import MAX_STRING
 
 __all__ = [
     "AsOf",
@@ -342,7 +343,7 @@ class PlanFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=2000)
+    name: str | None = Field(default=None, max_length=MAX_STRING)
     goal_stage: Stage | None = None
     due: date | None = None
     budget: Amount | None = Field(default=None, ge=0)

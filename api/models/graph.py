@@ -28,15 +28,8 @@ from starlette.exceptions import HTTPException  # FastAPI raises Starlette's for
 from kamgraph.errors import Problem as DomainProblem
 from kamgraph.errors import ValidationFailed
 from kamgraph.io.csv_io import LABEL_FILES
-from kamgraph.model import (
-    LABELS,
-    LIST_SEPARATOR,
-    MAX_ID,
-    MAX_STRING,
-    MAX_TEXT,
-    REL_TYPES,
-    Prop,
-)
+from kamgraph.limits import MAX_ID, MAX_STRING, MAX_TEXT
+from kamgraph.model import LABELS, LIST_SEPARATOR, REL_TYPES, Prop
 
 __all__ = [
     "ERRORS",
@@ -124,11 +117,22 @@ class ProblemRoute(APIRoute):
                 # FastAPI and Starlette answer 400 for a body they cannot even decode (bytes that
                 # are not UTF-8, broken multipart); nothing else in these routes raises 400.
                 if exc.status_code == 400:
+                    why = _unreadable(exc)
                     raise ValidationFailed([DomainProblem(
-                        None, "body", None, f"cannot be read ({exc.detail})")]) from None
+                        None, "body", None, f"cannot be read ({why})")]) from None
                 raise
 
         return problems_as_ours
+
+
+def _unreadable(exc: HTTPException) -> str:
+    """Why a body could not be parsed, in words (Python's JSON reader stops at deep nesting and
+    at numbers of more than 4,300 digits)."""
+    if isinstance(exc.__cause__, RecursionError):
+        return "nests too deeply"
+    if isinstance(exc.__cause__, ValueError) and "digits" in str(exc.__cause__):
+        return "holds a number with too many digits"
+    return str(exc.detail)
 
 
 def _problem(error: Any) -> DomainProblem:

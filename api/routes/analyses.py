@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.answers import json_answer
 from api.deps import CacheDep, ScopedStoreDep
+from api.limits import MAX_STALE_DAYS, MAX_TOP
 from api.models.analyses import (
     EARLIEST,
     AsOf,
@@ -42,7 +43,7 @@ IncludeQuiet = Annotated[bool, Query(
 
 
 def _top(default: int, what: str) -> Any:
-    return Query(ge=1, description=f"Show this many {what} (default {default}).")
+    return Query(ge=1, le=MAX_TOP, description=f"Show this many {what} (default {default}).")
 
 
 @router.get("/tenders/{tender_id}/influence", response_model=TenderInfluence,
@@ -84,10 +85,10 @@ def coverage(territory_id: str, store: ScopedStoreDep, cache: CacheDep,
              compare: Annotated[date | None, Query(
                  ge=EARLIEST, description="Also compute coverage at this date and show the change.")] = None,
              stale_days: Annotated[int | None, Query(
-                 ge=1, description="A covering relationship without contact for longer is "
+                 ge=1, le=MAX_STALE_DAYS, description="A covering relationship without contact for longer is "
                                    "stale (default 90).")] = None,
-             top: Annotated[int | None, Query(ge=1, description="Only this many gaps (default all).")
-                            ] = None,
+             top: Annotated[int | None, Query(
+                 ge=1, le=MAX_TOP, description="Only this many gaps (default all).")] = None,
              as_of: AsOf = None) -> Response:
     """Territory coverage: which key people nobody on the team has a working relationship with
     (`kamgraph coverage`)."""

@@ -12,10 +12,12 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import CurrentUser, ScopedStoreDep
+from api.limits import MAX_OFFSET
 from api.models.analyses import EARLIEST
 from api.models.graph import ProblemRoute, errors
 from kamgraph.audit import ACTIONS, AuditFilter, entries_csv
 from kamgraph.errors import Forbidden
+from kamgraph.limits import MAX_ID
 
 router = APIRouter(tags=["audit"], route_class=ProblemRoute)
 
@@ -55,14 +57,14 @@ CSV_RESPONSE = {200: {"description": "The page as JSON, or as CSV with format=cs
 @router.get("/audit", response_model=AuditPage, responses={**CSV_RESPONSE, **errors(403, 422)})
 def audit_log(
     store: ScopedStoreDep, user: CurrentUser,
-    actor: Annotated[str | None, Query(alias="user", max_length=200,
+    actor: Annotated[str | None, Query(alias="user", max_length=MAX_ID,
                                        description="Only what this user did.")] = None,
-    stakeholder: Annotated[str | None, Query(max_length=200,
+    stakeholder: Annotated[str | None, Query(max_length=MAX_ID,
                                              description="Only entries about this person.")] = None,
     since: Annotated[date | None, Query(ge=EARLIEST, description="From this day (UTC).")] = None,
     until: Annotated[date | None, Query(ge=EARLIEST, description="Up to this day included.")] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     fmt: Annotated[Literal["json", "csv"], Query(alias="format")] = "json",
 ) -> Any:
     """The audit log (admins only): writes with before and after, reads of personal details."""

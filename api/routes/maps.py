@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import CacheDep, ScopedStoreDep
+from api.limits import MAX_TOP
 from api.models.analyses import AsOf
 from api.models.graph import ProblemRoute, errors
 from api.security import map_policy
@@ -35,7 +36,7 @@ def json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 def map_page(node_id: str, store: ScopedStoreDep, cache: CacheDep,
              warm_paths: Annotated[bool, Query(
                  description="For a stakeholder: the map of our warm paths to them.")] = False,
-             top: Annotated[int, Query(ge=1, description="At most this many people, by score.")
+             top: Annotated[int, Query(ge=1, le=MAX_TOP, description="At most this many people, by score.")
                             ] = 300,
              as_of: AsOf = None) -> HTMLResponse:
     """The interactive map of a tender (by tender influence), a territory (by importance) or a

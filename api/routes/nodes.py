@@ -19,6 +19,7 @@ from fastapi import APIRouter, Body, HTTPException, Path, Query, Response, statu
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from api.deps import CurrentUser, ScopedStoreDep
+from api.limits import MAX_OFFSET
 from api.models.graph import (
     PLURALS,
     NodeDetail,
@@ -30,7 +31,8 @@ from api.models.graph import (
     page_model,
 )
 from kamgraph.errors import NotFound, Problem, ValidationFailed
-from kamgraph.model import LABELS, MAX_ID, MAX_STRING, Node, Relationship, Where, parse_node
+from kamgraph.limits import MAX_ID, MAX_STRING
+from kamgraph.model import LABELS, Node, Relationship, Where, parse_node
 from kamgraph.scope import ScopedStore
 from kamgraph.users import User
 
@@ -40,7 +42,6 @@ router = APIRouter(tags=["nodes"], route_class=ProblemRoute)
 
 MAX_PAGE = 500
 """The largest ``limit`` a list accepts."""
-MAX_OFFSET = 10**9
 """The largest ``offset`` (a store's integers must hold it)."""
 SEARCH_WINDOW = 1_000
 """A name search (``q``) pages through at most this many best matches."""

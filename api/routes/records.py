@@ -16,6 +16,7 @@ from fastapi import APIRouter, Body, Query
 from api.deps import CurrentUser, ScopedStoreDep
 from api.models.graph import ImportReport, ProblemRoute, errors, records_body
 from api.routes.relationships import check_relationships
+from kamgraph import limits
 from kamgraph.errors import Problem, ValidationFailed
 from kamgraph.io import import_records
 from kamgraph.io.importer import RawRecord
@@ -23,15 +24,9 @@ from kamgraph.model import Where
 from kamgraph.scope import ScopedStore
 from kamgraph.users import User
 
-__all__ = ["MAX_BATCH", "MAX_BODY_BYTES", "batch_records", "check_batch", "router"]
+__all__ = ["batch_records", "check_batch", "router"]
 
 router = APIRouter(tags=["records"], route_class=ProblemRoute)
-
-MAX_BATCH = 50_000
-"""The most records one ``POST /records`` takes; larger loads go through ``POST /import``."""
-
-MAX_BODY_BYTES = 64 * 2**20
-"""The largest ``POST /records`` body (64 MiB); a larger one is refused (413) unread."""
 
 SECTIONS = (("nodes", "node"), ("relationships", "relationship"))
 DryRun = Annotated[bool, Query(description="Only check: report what would be written.")]
@@ -47,9 +42,9 @@ def batch_records(body: dict[str, Any]) -> list[RawRecord]:
         raise ValidationFailed(problems)
     records = [_record(item, kind, Where(None, f"{section}[{index}]"))
                for section, kind in SECTIONS for index, item in enumerate(body.get(section, []))]
-    if len(records) > MAX_BATCH:
+    if len(records) > (most := limits.active().batch_records):
         raise ValidationFailed([Problem(None, "body", None, f"holds {len(records):,} records; "
-                                        f"at most {MAX_BATCH:,} (use POST /import for more)")])
+                                        f"at most {most:,} (use POST /import for more)")])
     return records
 
 
@@ -79,7 +74,7 @@ def check_batch(store: ScopedStore, user: User, records: Iterable[RawRecord]) ->
 
 
 @router.post("/records", response_model=ImportReport, responses=errors(403, 413, 422),
-             openapi_extra=records_body(), max_body_size=MAX_BODY_BYTES)
+             openapi_extra=records_body())
 def write_records(store: ScopedStoreDep, user: CurrentUser,
                   body: Annotated[dict[str, Any], Body()], dry_run: DryRun = False) -> Any:
     """Write many nodes and relationships at once, all or nothing: every record is checked

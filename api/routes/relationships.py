@@ -27,8 +27,8 @@ from api.models.graph import (
     relationship_body,
 )
 from kamgraph.errors import Forbidden, NotFound, Problem, ValidationFailed
+from kamgraph.limits import MAX_ID
 from kamgraph.model import (
-    MAX_ID,
     REL_TYPES,
     TENDER_ROLES,
     Relationship,

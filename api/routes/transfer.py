@@ -3,8 +3,9 @@
 ``POST /import`` takes one file: a kamgraph ``.json`` file, or a ``.zip`` holding a CSV folder
 (the CSV files at the root of the zip or in one folder). The upload is unpacked into a private
 temporary folder — never by the names the zip gives — and imported all or nothing with
-``kamgraph.io.import_path``; problems name the file inside the zip. The limits below protect
-the server from a hostile or mistaken upload; larger loads go through ``kamgraph import``.
+``kamgraph.io.import_records``; problems name the file inside the zip. The limits
+(``kamgraph.limits``) protect the server from a hostile or mistaken upload; larger loads go
+through ``kamgraph import``.
 
 ``GET /export`` writes the caller's visible graph (``ScopedStore``) as JSON, a zip of the CSV
 folder, or GraphML, and sends it as a download.
@@ -19,6 +20,7 @@ import stat
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, Annotated, Any, Literal, NoReturn
@@ -30,24 +32,15 @@ from starlette.background import BackgroundTask
 from api.deps import CurrentUser, ScopedStoreDep
 from api.models.graph import ImportReport, ProblemRoute, errors
 from api.routes.records import DryRun, check_batch
+from kamgraph import limits
 from kamgraph.errors import Problem, ValidationFailed
-from kamgraph.io import ExportFormat, export_graph, import_path, read_path
+from kamgraph.io import ExportFormat, export_graph, import_records, read_path
+from kamgraph.io.importer import RawRecord
 from kamgraph.scope import ScopedStore
 
-__all__ = ["MAX_UNPACKED_BYTES", "MAX_UPLOAD_BYTES", "MAX_ZIP_MEMBERS", "router"]
+__all__ = ["router"]
 
 router = APIRouter(tags=["transfer"], route_class=ProblemRoute)
-
-MAX_UPLOAD_BYTES = 256 * 2**20
-"""The largest upload ``POST /import`` takes (256 MiB); a larger one is refused with 413."""
-MAX_UNPACKED_BYTES = 1 * 2**30
-"""The most a zip may unpack to (1 GiB), counted while unpacking, not trusted from its header."""
-MAX_ZIP_MEMBERS = 64
-"""The most entries (files and folders) a zip may hold; a CSV folder has at most ten files."""
-
-MULTIPART_SLACK = 2**20
-"""Room for the multipart envelope around the file: a request body beyond
-``MAX_UPLOAD_BYTES`` plus this is refused before it is read at all."""
 
 CHUNK = 2**20
 SAFE_NAME = re.compile(r"^[\w .()-]{1,100}$")
@@ -59,16 +52,26 @@ SUFFIXES = {"json": "json", "csv": "zip", "graphml": "graphml"}
 # -- import --------------------------------------------------------------------------------
 
 
-@router.post("/import", response_model=ImportReport, responses=errors(403, 413, 422),
-             max_body_size=MAX_UPLOAD_BYTES + MULTIPART_SLACK)
+@router.post("/import", response_model=ImportReport, responses=errors(403, 413, 422))
 def import_upload(store: ScopedStoreDep, user: CurrentUser, file: UploadFile,
                   dry_run: DryRun = False) -> Any:
     """Import one uploaded file (`.json`, or a `.zip` of a CSV folder) all or nothing; a 422
     lists every problem with the file it is in, and nothing is written."""
     with tempfile.TemporaryDirectory(prefix="kamgraph-upload-") as folder:
         path = unpack_upload(file, Path(folder))
-        check_batch(store, user, read_path(path))
-        return import_path(store.inner, path, dry_run=dry_run).as_dict()
+        check_batch(store, user, _at_most(read_path(path), file.filename))
+        return import_records(store.inner, _at_most(read_path(path), file.filename),
+                              dry_run=dry_run).as_dict()
+
+
+def _at_most(records: Iterable[RawRecord], filename: str | None) -> Iterator[RawRecord]:
+    """The records, refusing the upload (before anything is written) past the limit."""
+    most = limits.active().upload_records
+    for count, record in enumerate(records, start=1):
+        if count > most:
+            _refuse(_safe_name(filename), f"holds more than {most:,} records; import larger "
+                                          "files with `kamgraph import`")
+        yield record
 
 
 def unpack_upload(upload: UploadFile, folder: Path) -> Path:
@@ -99,9 +102,9 @@ def _save(stream: IO[bytes], target: Path) -> None:
     with target.open("wb") as out:
         while chunk := stream.read(CHUNK):
             written += len(chunk)
-            if written > MAX_UPLOAD_BYTES:
+            if written > (most := limits.active().upload_bytes):
                 raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
-                                    f"the upload is larger than {_size(MAX_UPLOAD_BYTES)}; "
+                                    f"the upload is larger than {_size(most)}; "
                                     "import larger files with `kamgraph import`")
             out.write(chunk)
 
@@ -128,12 +131,12 @@ def _path_of(member: zipfile.ZipInfo) -> str:
 
 def _csv_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     members = archive.infolist()
-    if len(members) > MAX_ZIP_MEMBERS:
-        _refuse(name, f"holds {len(members)} entries; at most {MAX_ZIP_MEMBERS}")
+    if len(members) > (most := limits.active().zip_entries):
+        _refuse(name, f"holds {len(members)} entries; at most {most}")
     for member in members:
         _check_member(member, name)
-    if sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
-        _refuse(name, f"unpacks to more than {_size(MAX_UNPACKED_BYTES)}")
+    if sum(m.file_size for m in members) > (most := limits.active().unpacked_bytes):
+        _refuse(name, f"unpacks to more than {_size(most)}")
     csvs = [m for m in members if not m.is_dir() and not _is_clutter(_path_of(m))
             and _path_of(m).lower().endswith(".csv")]
     folders = {posixpath.dirname(_path_of(m)) for m in csvs}
@@ -169,8 +172,8 @@ def _unpack_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: Pa
     with archive.open(member) as source, target.open("wb") as out:
         while chunk := source.read(CHUNK):
             unpacked += len(chunk)
-            if unpacked > MAX_UNPACKED_BYTES:  # the header understated the size
-                _refuse(name, f"unpacks to more than {_size(MAX_UNPACKED_BYTES)}")
+            if unpacked > (most := limits.active().unpacked_bytes):  # the header understated it
+                _refuse(name, f"unpacks to more than {_size(most)}")
             out.write(chunk)
     return unpacked
 

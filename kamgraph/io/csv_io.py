@@ -75,7 +75,7 @@ def read_csv_file(path: Path) -> Iterator[RawRecord]:
     kind, required = ("node", NODE_COLUMNS) if label else ("relationship", REL_COLUMNS)
     encoding = _encoding(path)
     with _open(path, encoding) as stream:
-        reader = csv.reader(stream, delimiter=_delimiter(stream))
+        reader = csv.reader(stream, delimiter=_delimiter(stream), strict=True)
         try:  # the header read decodes the first block of the file too
             header = _check_header(path.name, next(reader, None), required)
             for number, row in enumerate(reader, start=2):

@@ -64,7 +64,8 @@ class Neo4jStore(GraphStore):
 
     def __init__(self, url: str, *, user: str = "neo4j", password: str | None = None,
                  database: str = "neo4j", retry_seconds: float = 30.0) -> None:
-        """``retry_seconds``: how long a write that failed transiently is tried again."""
+        """``retry_seconds``: how long a query that failed transiently (the server away
+        included) is tried again."""
         self.url = public_url(url)
         self.database = database
         self._local = threading.local()  # a thread's open snapshot (read transaction)

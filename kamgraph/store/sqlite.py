@@ -130,8 +130,11 @@ SCHEMA_VERSION = len(MIGRATIONS)
 class SqliteStore(GraphStore):
     """The embedded store at ``path`` (created when missing). URL ``sqlite:///path``."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, busy_seconds: float = BUSY_TIMEOUT_MS / 1000) -> None:
+        """``busy_seconds``: how long a write waits for another writer to finish (SQLite's busy
+        handler retries with growing sleeps) before it fails with :class:`StoreUnavailable`."""
         self.path = Path(path)
+        self.busy_seconds = busy_seconds
         self.url = f"sqlite:///{self.path}"
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
@@ -152,8 +155,8 @@ class SqliteStore(GraphStore):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                 timeout=BUSY_TIMEOUT_MS / 1000)
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                                 timeout=self.busy_seconds)
+            db.execute(f"PRAGMA busy_timeout = {round(self.busy_seconds * 1000)}")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
             db.execute("PRAGMA foreign_keys = OFF")
@@ -203,7 +206,7 @@ class SqliteStore(GraphStore):
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot write to {self.url}: {exc}") from exc
+            raise StoreUnavailable(self._cannot_begin(exc)) from exc
         try:
             write = _SqliteWrite(db)
             yield write
@@ -223,6 +226,14 @@ class SqliteStore(GraphStore):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
+
+    def _cannot_begin(self, exc: sqlite3.Error) -> str:
+        """Why a write could not start; a held lock is a wait that ran out, not a fault."""
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY:  # any BUSY_*
+            return f"cannot write to {self.url}: {exc}"
+        return (f"cannot write to {self.path}: another process (or connection) is writing to it "
+                f"and still held its lock after a wait of {self.busy_seconds:g} s "
+                "(KAMGRAPH_SQLITE_BUSY_SECONDS); nothing was written, try again")
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

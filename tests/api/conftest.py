@@ -7,8 +7,10 @@ regional manager, ``am-000002``..``am-000004`` are KAMs reporting to them.
 
 from __future__ import annotations
 
+import itertools
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,3 +65,20 @@ def demo_app(demo_db: tuple[Path, dict[str, str]], tmp_path: Path) -> Iterator[D
     shutil.copy(source, copy)
     with TestClient(create_app(Settings(db=f"sqlite:///{copy}"))) as client:
         yield DemoApp(client, tokens, copy)
+
+
+@pytest.fixture
+def demo_app_with(demo_db: tuple[Path, dict[str, str]],
+                  tmp_path: Path) -> Iterator[Callable[..., DemoApp]]:
+    """Start apps on fresh copies of the demo with other settings, such as lower limits:
+    ``demo_app_with(max_upload_mib=0.01)``."""
+    source, tokens = demo_db
+    copies = itertools.count()
+    with ExitStack() as running:
+        def start(**settings: object) -> DemoApp:
+            copy = tmp_path / f"demo-{next(copies)}.db"
+            shutil.copy(source, copy)
+            app = create_app(Settings(db=f"sqlite:///{copy}", **settings))  # type: ignore[arg-type]
+            return DemoApp(running.enter_context(TestClient(app)), tokens, copy)
+
+        yield start

@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from api.routes import transfer
 from kamgraph.model import Node, Relationship
 from kamgraph.scope import scope_of
 from kamgraph.users import User
@@ -182,21 +182,25 @@ def test_a_zip_reaching_outside_its_folder_is_refused(app: DemoApp) -> None:
     assert app.store.get_node("o-csv") is None and app.store.graph_version() == version
 
 
-def test_uploads_over_the_limits_are_refused(app: DemoApp,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_uploads_over_the_limits_are_refused(demo_app_with: Callable[..., DemoApp]) -> None:
     body = json.dumps(NEW_RECORDS).encode()
-    monkeypatch.setattr(transfer, "MAX_UPLOAD_BYTES", len(body) - 1)
-    too_large = upload(app, "admin", "clinic.json", body)
+    small = demo_app_with(max_upload_mib=(len(body) - 1) / 2**20)
+    too_large = upload(small, "admin", "clinic.json", body)
     assert too_large.status_code == 413
     assert too_large.json()["detail"].startswith("the upload is larger than")
-    monkeypatch.setattr(transfer, "MAX_UPLOAD_BYTES", 2**20)
-    monkeypatch.setattr(transfer, "MAX_UNPACKED_BYTES", 100)
+    app = demo_app_with(max_unpacked_mib=100 / 2**20)
     assert problems(upload(app, "admin", "folder.zip", zipped(CSV_FOLDER))) == [
         ("file", None, "unpacks to more than 100 bytes")]
-    monkeypatch.setattr(transfer, "MAX_ZIP_MEMBERS", 2)
+    app = demo_app_with(max_zip_entries=2)
     assert problems(upload(app, "admin", "folder.zip", zipped(CSV_FOLDER))) == [
         ("file", None, "holds 3 entries; at most 2")]
-    assert app.store.get_node("o-new") is None and app.store.get_node("o-csv") is None
+    app = demo_app_with(max_upload_records=3)
+    assert problems(upload(app, "admin", "clinic.json", body)) == [
+        ("file", None, "holds more than 3 records; import larger files with `kamgraph import`")]
+    assert problems(upload(app, "admin", "folder.zip", zipped(CSV_FOLDER))) == [
+        ("file", None, "holds more than 3 records; import larger files with `kamgraph import`")]
+    for each in (small, app):
+        assert each.store.get_node("o-new") is None and each.store.get_node("o-csv") is None
 
 
 def test_only_json_and_zip_uploads(app: DemoApp) -> None:

@@ -70,9 +70,10 @@ def demo_store(path: Path) -> dict[str, str]:
 
 
 @contextmanager
-def serve(db: Path) -> Iterator[str]:
-    """The app on ``db``, served on 127.0.0.1 until the block ends; yields its base URL."""
-    app = create_app(Settings(db=f"sqlite:///{db}"))
+def serve(db: Path | Settings) -> Iterator[str]:
+    """The app on ``db`` (a SQLite file, or the settings of any store), served on 127.0.0.1
+    until the block ends; yields its base URL."""
+    app = create_app(db if isinstance(db, Settings) else Settings(db=f"sqlite:///{db}"))
     # Binding the socket here (port 0) leaves no gap in which another process takes the port.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

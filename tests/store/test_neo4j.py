@@ -87,10 +87,9 @@ def test_server_killed_mid_import_leaves_the_previous_content(tmp_path: Path) ->
     script = ROOT / "scripts" / "neo4j"
     proc = subprocess.run(
         [sys.executable, "-c", KILLED_SERVER_IMPORT, str(NEO4J_URL), NEO4J_PASSWORD, str(big),
-         str(script)], capture_output=True, text=True, timeout=300)
+         str(script)], capture_output=True, text=True, timeout=300, env=server_env())
     assert proc.returncode == 1 and "StoreUnavailable" in proc.stderr
-    started = subprocess.run([str(script), "start"], capture_output=True, text=True, timeout=300,
-                             env={**os.environ, "KAMGRAPH_NEO4J_PASSWORD": NEO4J_PASSWORD})
+    started = server_script("start")
     assert started.returncode == 0, started.stderr
     store = Neo4jStore(str(NEO4J_URL), password=NEO4J_PASSWORD)
     assert ([n.record() for n in store.iter_nodes()], store.graph_version()) == before
@@ -118,12 +117,17 @@ def test_a_write_too_large_for_the_server_says_what_to_do() -> None:
 def server_script(command: str) -> subprocess.CompletedProcess[str]:
     """``scripts/neo4j COMMAND`` on the test server (``KAMGRAPH_TEST_NEO4J_HOME``/``_PORT`` name
     another one than the default, as for a second server beside CI's)."""
+    return subprocess.run([str(ROOT / "scripts" / "neo4j"), command], capture_output=True, text=True,
+                          timeout=300, env=server_env())
+
+
+def server_env() -> dict[str, str]:
+    """The environment in which ``scripts/neo4j`` acts on the test server."""
     env = {**os.environ, "KAMGRAPH_NEO4J_PASSWORD": NEO4J_PASSWORD}
     for name in ("HOME", "PORT"):
         if value := os.environ.get(f"KAMGRAPH_TEST_NEO4J_{name}"):
             env[f"KAMGRAPH_NEO4J_{name}"] = value
-    return subprocess.run([str(ROOT / "scripts" / "neo4j"), command], capture_output=True, text=True,
-                          timeout=300, env=env)
+    return env
 
 
 def test_the_api_answers_503_while_neo4j_is_down_and_recovers_by_itself() -> None:

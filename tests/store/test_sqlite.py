@@ -8,6 +8,9 @@ import sqlite3
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -168,3 +171,75 @@ def test_a_read_only_store_is_a_clear_error(sqlite_store: SqliteStore) -> None:
         sqlite_store.upsert([Node("Stakeholder", "s-new", "New", {})])
     sqlite_store._db().execute("PRAGMA query_only = OFF")
     assert [n.id for n in sqlite_store.iter_nodes()] == ["s-keep"]
+
+
+@contextmanager
+def write_lock_held(path: Path, seconds: float) -> Iterator[list[float]]:
+    """Another connection to the file, as another process would open it, holds the write lock
+    (``BEGIN IMMEDIATE``) for ``seconds`` or until the block ends, then commits; the yielded
+    list gets the time it began to commit."""
+    held, release, failed = threading.Event(), threading.Event(), []
+    committed: list[float] = []
+
+    def hold() -> None:
+        db = sqlite3.connect(path, isolation_level=None)
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            held.set()
+            release.wait(seconds)
+            committed.append(time.monotonic())  # before COMMIT: no other write can end sooner
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            failed.append(exc)
+        finally:
+            db.close()
+
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    try:
+        assert held.wait(10), failed
+        yield committed
+    finally:
+        release.set()
+        holder.join(10)
+    assert not holder.is_alive() and not failed, failed
+
+
+def test_a_write_waits_for_another_writer_then_succeeds(sqlite_store: SqliteStore) -> None:
+    """SQLite's busy handler retries while the other writer holds the lock (about 1 s here,
+    well inside the store's wait), so the write lands once the lock is free."""
+    with write_lock_held(sqlite_store.path, seconds=1.0) as committed:
+        sqlite_store.upsert([Node("Stakeholder", "s-1", "Waited", {})])
+        written = time.monotonic()
+    assert committed and written >= committed[0]  # it waited for the other writer to commit
+    assert sqlite_store.get_node("s-1") == Node("Stakeholder", "s-1", "Waited", {})
+    assert sqlite_store.graph_version() == 1
+
+
+def test_a_lock_held_too_long_is_a_clear_error_and_the_write_can_be_repeated(
+        tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "kamgraph.db", busy_seconds=0.3)
+    write = [Node("Stakeholder", "s-1", "Later", {})]
+    with write_lock_held(store.path, seconds=10):
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable) as failed:
+            store.upsert(write)
+        assert time.monotonic() - started >= 0.25  # it retried until busy_seconds ran out
+    assert str(failed.value) == (
+        f"cannot write to {store.path}: another process (or connection) is writing to it and "
+        "still held its lock after a wait of 0.3 s (KAMGRAPH_SQLITE_BUSY_SECONDS); nothing was "
+        "written, try again")
+    assert store.get_node("s-1") is None and store.graph_version() == 0
+    store.upsert(write)  # the lock is free again: the same write succeeds
+    assert store.get_node("s-1") == write[0] and store.graph_version() == 1
+    store.close()
+
+
+def test_without_a_busy_wait_a_held_lock_fails_the_write_at_once(tmp_path: Path) -> None:
+    """The contrast to the tests above: their waiting is SQLite's busy handler retrying."""
+    store = SqliteStore(tmp_path / "kamgraph.db", busy_seconds=0)
+    with write_lock_held(store.path, seconds=10), pytest.raises(
+            StoreUnavailable, match="after a wait of 0 s"):
+        store.upsert([Node("Stakeholder", "s-1", "Never", {})])  # before the 10 s hold ends
+    assert store.get_node("s-1") is None
+    store.close()
