@@ -55,6 +55,9 @@ class LateReads:
     def __init__(self) -> None:
         self._running: set[asyncio.Task[None]] = set()
 
+    def __len__(self) -> int:
+        return len(self._running)
+
     def add(self, task: asyncio.Task[None]) -> None:
         self._running.add(task)
         task.add_done_callback(self._ended)

@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                               "TOKEN` (a token from `kamgraph user add`).")
     app.state.settings = settings
     app.state.sign_in_limiter = SignInLimiter()
-    late = LateReads()
+    late = app.state.late_reads = LateReads()
     app.add_middleware(RequestLimits, limits=settings.limits(), late=late)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: on every answer
     app.add_exception_handler(KamgraphError, _kamgraph_error)

@@ -295,30 +295,30 @@ def test_hostile_input_to_pages_and_forms_changes_nothing(target: Target) -> Non
     assert fingerprint(target.store) == before
 
 
+def not_a_property_name(answer: httpx.Response, key: str) -> bool:
+    refused(answer, 422)
+    return any(p["field"] == key and p["reason"].startswith("is not a property name")
+               for p in answer.json()["problems"])
+
+
 def test_hostile_property_keys_labels_and_types_are_refused(target: Target) -> None:
     before = fingerprint(target.store)
-    tried = 0
     for key in PROPERTY_KEYS:
-        answer = target.call("POST", "/stakeholders", json={"id": "s-k", "name": "K", key: 1})
-        assert "property name" in refused(answer, 422) or key in ("",), key
-        batch = {"nodes": [{"label": "Stakeholder", "id": "s-k", "name": "K", key: 1}]}
-        refused(target.call("POST", "/records", json=batch), 422)
+        node = {"label": "Stakeholder", "id": "s-k", "name": "K", key: 1}
+        assert not_a_property_name(target.call("POST", "/stakeholders", json=node), key)
+        assert not_a_property_name(target.call("POST", "/records", json={"nodes": [node]}), key)
         rel = {"type": "KNOWS", "from": "s-a", "to": "s-b", key: 1}
-        refused(target.call("PUT", "/relationships", json=rel), 422)
-        tried += 3
+        assert not_a_property_name(target.call("PUT", "/relationships", json=rel), key)
     for label in LABELS:
         batch = {"nodes": [{"label": label, "id": "s-l", "name": "L"}]}
         refused(target.call("POST", "/records", json=batch), 422)
         refused(target.call("POST", "/stakeholders", json={"label": label, "id": "s-l",
                                                            "name": "L"}), 422)
-        tried += 2
     for rel_type in REL_TYPES:
         body = {"type": rel_type, "from": "s-a", "to": "s-b"}
         refused(target.call("PUT", "/relationships", json=body), 422)
         refused(target.call("POST", "/records", json={"relationships": [body]}), 422)
         refused(target.call("GET", "/relationships", params={"type": rel_type}), 422)
-        tried += 3
-    assert tried == 3 * len(PROPERTY_KEYS) + 2 * len(LABELS) + 3 * len(REL_TYPES)
     assert fingerprint(target.store) == before
 
 
@@ -554,7 +554,7 @@ def test_hostile_cli_arguments_and_files_change_nothing(
                      ("tender", value), ("paths", value), ("subject-export", value)):
             result = cli_run(store, *args, monkeypatch=monkeypatch)
             assert result.exit_code in (1, 2), (args, result.output)
-            assert "Traceback" not in result.output
+            assert result.stderr.startswith("error:") and "Traceback" not in result.output
         found = cli_run(store, "search", value, "--json", monkeypatch=monkeypatch)
         assert found.exit_code == 0 and json.loads(found.stdout) == []
     folder = tmp_path / "csv"
@@ -563,7 +563,7 @@ def test_hostile_cli_arguments_and_files_change_nothing(
     result = cli_run(store, "import", str(folder), monkeypatch=monkeypatch)
     assert result.exit_code == 2 and "property name" in result.stderr
     deep = tmp_path / "deep.json"
-    deep.write_text(nested(100_000))
+    deep.write_text(nested(5_000))  # 100,000 levels: the memory-capped test above
     result = cli_run(store, "import", str(deep), monkeypatch=monkeypatch)
     assert result.exit_code == 2 and "nests deeper than 16 levels" in result.stderr
     assert fingerprint(store) == before

@@ -33,6 +33,7 @@ from kamgraph.model import LABELS, LIST_SEPARATOR, REL_TYPES, Prop
 
 __all__ = [
     "ERRORS",
+    "LIMIT_ERRORS",
     "NODE_MODELS",
     "PLURALS",
     "RELATIONSHIP_MODELS",
@@ -87,12 +88,20 @@ _MEANINGS = {
     404: "No such node or relationship, or it lies outside your territories.",
     409: "A node with this id exists already, or what you changed was changed by someone else "
          "since you read it.",
-    413: "The upload is larger than the server accepts.",
+    408: "A write whose body stopped arriving for KAMGRAPH_REQUEST_SECONDS; nothing was written.",
+    413: "The request's body is larger than this route takes (the answer names the setting); "
+         "nothing was written.",
     422: "The input breaks the domain rules (or the request is malformed); every problem is "
          "listed and nothing was written.",
+    503: "The store cannot be reached, or a read took longer than KAMGRAPH_REQUEST_SECONDS; "
+         "try again shortly.",
 }
 ERRORS: dict[int, dict[str, Any]] = {
     code: {"model": ErrorBody, "description": text} for code, text in _MEANINGS.items()}
+
+
+LIMIT_ERRORS: dict[int | str, dict[str, Any]] = {code: ERRORS[code] for code in (408, 413, 503)}
+"""What any route may answer for the limits of ``api.limits`` and an unreachable store."""
 
 
 def errors(*codes: int) -> dict[int | str, dict[str, Any]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.models.graph import LIMIT_ERRORS
 from api.routes import (
     activity,
     analyses,
@@ -24,4 +25,4 @@ __all__ = ["router"]
 router = APIRouter()
 for module in (health, me, nodes, relationships, records, transfer, analyses, activity, plans, maps,
                audit, privacy):
-    router.include_router(module.router)
+    router.include_router(module.router, responses=LIMIT_ERRORS)  # a route's own meaning wins

@@ -32,7 +32,8 @@ def json_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
             for code, meaning in errors(*codes).items()}
 
 
-@router.get("/maps/{node_id}", response_class=HTMLResponse, responses={**PAGE, **json_errors(404, 422)})
+@router.get("/maps/{node_id}", response_class=HTMLResponse,
+            responses={**PAGE, **json_errors(404, 408, 413, 422, 503)})
 def map_page(node_id: str, store: ScopedStoreDep, cache: CacheDep,
              warm_paths: Annotated[bool, Query(
                  description="For a stakeholder: the map of our warm paths to them.")] = False,
