@@ -40,14 +40,21 @@ def test_wal_and_schema_version(sqlite_store: SqliteStore) -> None:
     assert sqlite_store.schema_version() == SCHEMA_VERSION == 5
 
 
-def test_upgrade_from_schema_1_keeps_data_and_adds_search(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
+def file_at_schema(path: Path, version: int, *statements: str) -> Path:
+    """A store file as kamgraph at schema ``version`` left it, with ``statements`` run in it."""
     db = sqlite3.connect(path, isolation_level=None)
-    MIGRATIONS[0](db)
-    db.execute("PRAGMA user_version = 1")
-    db.execute("INSERT INTO nodes (id, label, name, props) VALUES "
-               "('s-1', 'Stakeholder', 'Доктор Иванова', '{\"tier\": 1}')")
+    for migration in MIGRATIONS[:version]:
+        migration(db)
+    db.execute(f"PRAGMA user_version = {version}")
+    for statement in statements:
+        db.execute(statement)
     db.close()
+    return path
+
+
+def test_upgrade_from_schema_1_keeps_data_and_adds_search(tmp_path: Path) -> None:
+    path = file_at_schema(tmp_path / "old.db", 1, "INSERT INTO nodes (id, label, name, props) "
+                          "VALUES ('s-1', 'Stakeholder', 'Доктор Иванова', '{\"tier\": 1}')")
     store = SqliteStore(path)
     assert store.schema_version() == SCHEMA_VERSION
     assert store.get_node("s-1") == Node("Stakeholder", "s-1", "Доктор Иванова", {"tier": 1})
@@ -56,15 +63,11 @@ def test_upgrade_from_schema_1_keeps_data_and_adds_search(tmp_path: Path) -> Non
 
 
 def test_upgrade_from_schema_2_keeps_data_and_adds_users(tmp_path: Path) -> None:
-    path = tmp_path / "v2.db"
-    db = sqlite3.connect(path, isolation_level=None)
-    for migration in MIGRATIONS[:2]:
-        migration(db)
-    db.execute("PRAGMA user_version = 2")
-    db.execute("INSERT INTO nodes (id, label, name, props, search_name) VALUES "
-               "('am-1', 'AccountManager', 'Anna Kamova', '{\"role\": \"kam\"}', 'anna kamova')")
-    db.execute("UPDATE meta SET value = '7' WHERE key = 'graph_version'")
-    db.close()
+    path = file_at_schema(
+        tmp_path / "v2.db", 2,
+        "INSERT INTO nodes (id, label, name, props, search_name) VALUES "
+        "('am-1', 'AccountManager', 'Anna Kamova', '{\"role\": \"kam\"}', 'anna kamova')",
+        "UPDATE meta SET value = '7' WHERE key = 'graph_version'")
     store = SqliteStore(path)
     assert store.schema_version() == SCHEMA_VERSION
     assert store.get_node("am-1") == Node("AccountManager", "am-1", "Anna Kamova", {"role": "kam"})

@@ -134,19 +134,14 @@ def test_touched_versions_are_not_properties(territory: GraphStore) -> None:
 
 
 def test_sqlite_upgrade_from_schema_3_starts_with_nothing_touched(tmp_path: Path) -> None:
-    import sqlite3
+    from kamgraph.store.sqlite import SqliteStore
+    from tests.store.test_sqlite import file_at_schema
 
-    from kamgraph.store.sqlite import MIGRATIONS, SqliteStore
-
-    path = tmp_path / "v3.db"
-    db = sqlite3.connect(path, isolation_level=None)
-    for migration in MIGRATIONS[:3]:
-        migration(db)
-    db.execute("PRAGMA user_version = 3")
-    db.execute("INSERT INTO nodes (id, label, name, props, search_name) VALUES "
-               "('s-1', 'Stakeholder', 'Anna', '{}', 'anna'), ('s-2', 'Stakeholder', 'Boris', '{}', 'boris')")
-    db.execute("UPDATE meta SET value = '7' WHERE key = 'graph_version'")
-    db.close()
+    path = file_at_schema(
+        tmp_path / "v3.db", 3,
+        "INSERT INTO nodes (id, label, name, props, search_name) VALUES "
+        "('s-1', 'Stakeholder', 'Anna', '{}', 'anna'), ('s-2', 'Stakeholder', 'Boris', '{}', 'boris')",
+        "UPDATE meta SET value = '7' WHERE key = 'graph_version'")
     store = SqliteStore(path)
     assert store.changed_since(["s-1", "s-2"], 0) == set()
     store.upsert([], [rel("KNOWS", "s-2", "s-1")])
